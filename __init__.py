@@ -1,0 +1,3 @@
+"""PocketMind: a personal assistant that lives on your phone and remembers your life."""
+
+__version__ = "0.1.0"

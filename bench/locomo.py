@@ -1,0 +1,167 @@
+"""LoCoMo evidence recall for the memory store (protocol: ../shared/benchmarks/locomo).
+
+Index the turns of one conversation at a time ("Speaker: text", plus the image caption,
+timestamped with the session date), ask its category 1-4 questions, and score
+|evidence ∩ top-k dia_ids| / |evidence|, averaged over questions.
+
+Run alone: ``python bench/locomo.py [--modes hybrid,vector,bm25]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pocketmind.memory import MemoryStore, NewMemory
+from pocketmind.memory.embedder import Embedder, SentenceTransformerEmbedder
+from pocketmind.settings import load_settings
+
+DATA = Path(
+    os.environ.get(
+        "POCKETMIND_LOCOMO",
+        Path(__file__).resolve().parents[2] / "shared/benchmarks/locomo/locomo10.json",
+    )
+)
+CACHE = Path(__file__).resolve().parent / ".cache"
+KS = (1, 5, 10)
+_PLAIN = {"neighbor_weight": 0.0, "recency_weight": 0.0, "importance_weight": 0.0}
+MODES: dict[str, dict[str, object]] = {
+    "vector": {**_PLAIN, "bm25_weight": 0.0, "fusion": "rrf"},
+    "bm25": {**_PLAIN, "vector_weight": 0.0, "fusion": "rrf"},
+    "naive-rrf": {**_PLAIN, "fusion": "rrf", "rrf_k": 60, "bm25_weight": 1.0, "candidates": 60},
+    "hybrid": {},
+}
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an on-disk cache, so repeated runs embed each text once."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        CACHE.mkdir(exist_ok=True)
+        self.path = CACHE / f"embeddings-{hashlib.sha1(inner.model_id.encode()).hexdigest()[:8]}.npz"
+        self.cache: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as data:
+                self.cache = dict(zip(data["keys"].tolist(), data["vectors"]))
+        self.dirty = False
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        missing = [t for t, key in zip(texts, keys) if key not in self.cache]
+        if missing:
+            for key, vec in zip(
+                [hashlib.sha1(t.encode()).hexdigest() for t in missing], self.inner.embed(missing)
+            ):
+                self.cache[key] = vec
+            self.dirty = True
+        return np.stack([self.cache[key] for key in keys]) if keys else np.zeros((0, self.dim))
+
+    def save(self) -> None:
+        if self.dirty:
+            keys = list(self.cache)
+            np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
+
+
+def session_time(text: str) -> datetime:
+    return datetime.strptime(text, "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
+def turns(sample: dict[str, Any]) -> list[NewMemory]:
+    conv = sample["conversation"]
+    out = []
+    sessions = sorted(
+        (int(key.split("_")[1]) for key in conv if key.startswith("session_") and
+         not key.endswith("date_time") and isinstance(conv[key], list)),
+    )
+    for n in sessions:
+        start = session_time(conv[f"session_{n}_date_time"])
+        for i, turn in enumerate(conv[f"session_{n}"]):
+            text = f"{turn['speaker']}: {turn['text']}"
+            if turn.get("blip_caption"):
+                text += f" [shares {turn['blip_caption']}]"
+            out.append(NewMemory(
+                text=text, kind="dialogue", source=f"locomo:{sample['sample_id']}",
+                at=start + timedelta(seconds=i), meta={"dia_id": turn["dia_id"]},
+            ))
+    return out
+
+
+def evaluate(
+    samples: list[dict[str, Any]], embedder: Embedder, modes: Sequence[str],
+    time_phrases: bool = True, overrides: dict[str, float] | None = None,
+) -> dict[str, dict[str, float]]:
+    totals = {mode: np.zeros(len(KS)) for mode in modes}
+    questions = 0
+    with tempfile.TemporaryDirectory() as home:
+        for sample in samples:
+            items = turns(sample)
+            now = max(item.at for item in items) + timedelta(days=1)  # type: ignore[type-var]
+            stores = {}
+            for mode in modes:
+                retrieval = {**MODES[mode], **(overrides or {})} if mode == "hybrid" else MODES[mode]
+                settings = load_settings(
+                    Path(home) / f"{sample['sample_id']}-{mode}",
+                    retrieval=retrieval, timezone="UTC",
+                )
+                stores[mode] = MemoryStore.open(settings, embedder)
+            first = stores[modes[0]]
+            first.remember_many(items)
+            for mode in modes[1:]:  # same rows, no re-embedding: copy by remembering
+                stores[mode].remember_many(items)
+            for qa in sample["qa"]:
+                evidence = set(qa.get("evidence") or [])
+                if qa.get("category") not in (1, 2, 3, 4) or not evidence:
+                    continue
+                questions += 1
+                for mode, store in stores.items():
+                    hits = store.search(qa["question"], k=max(KS), now=now,
+                                        time_phrases=time_phrases)
+                    ids = [h.memory.meta.get("dia_id") for h in hits]
+                    for j, k in enumerate(KS):
+                        totals[mode][j] += len(evidence & set(ids[:k])) / len(evidence)
+            for store in stores.values():
+                store.close()
+    return {
+        mode: {f"recall@{k}": float(totals[mode][j] / questions) for j, k in enumerate(KS)}
+        | {"questions": questions}
+        for mode in modes
+    }
+
+
+def load_samples() -> list[dict[str, Any]]:
+    if not DATA.is_file():
+        sys.exit(f"LoCoMo data not found at {DATA} (set POCKETMIND_LOCOMO)")
+    return json.loads(DATA.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--modes", default="vector,bm25,naive-rrf,hybrid")
+    parser.add_argument("--no-time-phrases", action="store_true")
+    parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
+    args = parser.parse_args()
+    overrides = {k: float(v) for k, v in (s.split("=") for s in args.set)}
+    embedder = CachedEmbedder(SentenceTransformerEmbedder())
+    started = time.perf_counter()
+    result = evaluate(load_samples(), embedder, args.modes.split(","),
+                      not args.no_time_phrases, overrides)
+    embedder.save()
+    for mode, figures in result.items():
+        print(mode, json.dumps(figures))
+    print(f"({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Numbered, append-only schema migrations, recorded in ``_migrations``.
+
+Never edit a migration that has shipped: add the next one. Each runs in its own
+transaction, so a crash mid-upgrade leaves the database at the previous version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from .db import Connection, transaction
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_events(db: Connection) -> None:
+    """The append-only log of everything sensed or said, as it arrived.
+
+    ``forgotten_at`` marks an event whose memory the user forgot; its payload is
+    blanked then, so the log never resurrects forgotten text.
+    """
+    db.execute(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            untrusted INTEGER NOT NULL DEFAULT 1,
+            forgotten_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX events_occurred ON events(occurred_at)")
+
+
+@migration
+def m002_memories(db: Connection) -> None:
+    """Memories: what the assistant knows, each linked to the event it came from.
+
+    ``text_hash`` is the normalized-text hash used for exact deduplication; a duplicate
+    bumps ``seen_count`` and ``last_seen_at`` instead of adding a row.
+    """
+    db.execute(
+        """
+        CREATE TABLE memories (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            seen_count INTEGER NOT NULL DEFAULT 1,
+            importance REAL NOT NULL DEFAULT 0.5 CHECK (importance BETWEEN 0 AND 1),
+            meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
+            event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+            superseded_by INTEGER REFERENCES memories(id) ON DELETE SET NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX memories_hash ON memories(text_hash, kind, source)")
+    db.execute("CREATE INDEX memories_kind_source_time ON memories(kind, source, occurred_at)")
+    db.execute("CREATE INDEX memories_occurred ON memories(occurred_at)")
+    db.execute("CREATE INDEX memories_source_time ON memories(source, occurred_at)")
+    db.execute("CREATE INDEX memories_event ON memories(event_id)")
+    # Which memory an event fed (its own, or the one its duplicate updated), so forgetting
+    # a memory can blank every event that carried its text.
+    db.execute("ALTER TABLE events ADD COLUMN memory_id INTEGER")
+    db.execute("CREATE INDEX events_memory ON events(memory_id)")
+
+
+@migration
+def m003_fulltext(db: Connection) -> None:
+    """FTS5 over memory text, rowid = memory id. Porter stemming so "moved" finds "move".
+
+    It keeps its own copy of the text (not external-content) so a delete needs no old
+    value, and ``secure-delete`` so a forgotten memory's tokens leave the index at once.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE memories_fts USING fts5("
+        "text, tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    db.execute("INSERT INTO memories_fts(memories_fts, rank) VALUES ('secure-delete', 1)")
+
+
+@migration
+def m004_embedding_space(db: Connection) -> None:
+    """Which embedding model filled the vector table, and its dimension.
+
+    The vec0 table itself is created by the store once the model is known, since its
+    column type carries the dimension.
+    """
+    db.execute(
+        """
+        CREATE TABLE embedding_space (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            model_id TEXT NOT NULL,
+            dim INTEGER NOT NULL CHECK (dim > 0),
+            recorded_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def _applied(db: Connection) -> set[str]:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    return {row[0] for row in db.execute("SELECT name FROM _migrations")}
+
+
+def migrate(db: Connection, upto: int | None = None) -> list[str]:
+    """Apply pending migrations (the first ``upto`` only, for tests); return their names."""
+    done = _applied(db)
+    ran = []
+    for fn in MIGRATIONS[:upto]:
+        if fn.__name__ in done:
+            continue
+        with transaction(db):
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (fn.__name__, datetime.now(UTC).isoformat()),
+            )
+        ran.append(fn.__name__)
+    return ran

