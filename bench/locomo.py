@@ -50,28 +50,30 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder) -> None:
         self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
         CACHE.mkdir(exist_ok=True)
-        self.path = CACHE / f"embeddings-{hashlib.sha1(inner.model_id.encode()).hexdigest()[:8]}.npz"
+        self.path = (
+            CACHE / f"embeddings-{hashlib.sha1(inner.model_id.encode()).hexdigest()[:8]}.npz"
+        )
         self.cache: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as data:
-                self.cache = dict(zip(data["keys"].tolist(), data["vectors"]))
+                self.cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
         self.dirty = False
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        missing = [t for t, key in zip(texts, keys) if key not in self.cache]
+        missing = {key: t for t, key in zip(texts, keys, strict=True) if key not in self.cache}
         if missing:
-            for key, vec in zip(
-                [hashlib.sha1(t.encode()).hexdigest() for t in missing], self.inner.embed(missing)
-            ):
-                self.cache[key] = vec
+            vectors = self.inner.embed(list(missing.values()))
+            self.cache.update(zip(missing, vectors, strict=True))
             self.dirty = True
         return np.stack([self.cache[key] for key in keys]) if keys else np.zeros((0, self.dim))
 
     def save(self) -> None:
         if self.dirty:
             keys = list(self.cache)
-            np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
+            np.savez(
+                self.path, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys])
+            )
 
 
 def session_time(text: str) -> datetime:
@@ -82,8 +84,13 @@ def turns(sample: dict[str, Any]) -> list[NewMemory]:
     conv = sample["conversation"]
     out = []
     sessions = sorted(
-        (int(key.split("_")[1]) for key in conv if key.startswith("session_") and
-         not key.endswith("date_time") and isinstance(conv[key], list)),
+        (
+            int(key.split("_")[1])
+            for key in conv
+            if key.startswith("session_")
+            and not key.endswith("date_time")
+            and isinstance(conv[key], list)
+        ),
     )
     for n in sessions:
         start = session_time(conv[f"session_{n}_date_time"])
@@ -91,16 +98,24 @@ def turns(sample: dict[str, Any]) -> list[NewMemory]:
             text = f"{turn['speaker']}: {turn['text']}"
             if turn.get("blip_caption"):
                 text += f" [shares {turn['blip_caption']}]"
-            out.append(NewMemory(
-                text=text, kind="dialogue", source=f"locomo:{sample['sample_id']}",
-                at=start + timedelta(seconds=i), meta={"dia_id": turn["dia_id"]},
-            ))
+            out.append(
+                NewMemory(
+                    text=text,
+                    kind="dialogue",
+                    source=f"locomo:{sample['sample_id']}",
+                    at=start + timedelta(seconds=i),
+                    meta={"dia_id": turn["dia_id"]},
+                )
+            )
     return out
 
 
 def evaluate(
-    samples: list[dict[str, Any]], embedder: Embedder, modes: Sequence[str],
-    time_phrases: bool = True, overrides: dict[str, float] | None = None,
+    samples: list[dict[str, Any]],
+    embedder: Embedder,
+    modes: Sequence[str],
+    time_phrases: bool = True,
+    overrides: dict[str, float] | None = None,
 ) -> dict[str, dict[str, float]]:
     totals = {mode: np.zeros(len(KS)) for mode in modes}
     questions = 0
@@ -110,10 +125,13 @@ def evaluate(
             now = max(item.at for item in items) + timedelta(days=1)  # type: ignore[type-var]
             stores = {}
             for mode in modes:
-                retrieval = {**MODES[mode], **(overrides or {})} if mode == "hybrid" else MODES[mode]
+                retrieval = (
+                    {**MODES[mode], **(overrides or {})} if mode == "hybrid" else MODES[mode]
+                )
                 settings = load_settings(
                     Path(home) / f"{sample['sample_id']}-{mode}",
-                    retrieval=retrieval, timezone="UTC",
+                    retrieval=retrieval,
+                    timezone="UTC",
                 )
                 stores[mode] = MemoryStore.open(settings, embedder)
             first = stores[modes[0]]
@@ -126,8 +144,9 @@ def evaluate(
                     continue
                 questions += 1
                 for mode, store in stores.items():
-                    hits = store.search(qa["question"], k=max(KS), now=now,
-                                        time_phrases=time_phrases)
+                    hits = store.search(
+                        qa["question"], k=max(KS), now=now, time_phrases=time_phrases
+                    )
                     ids = [h.memory.meta.get("dia_id") for h in hits]
                     for j, k in enumerate(KS):
                         totals[mode][j] += len(evidence & set(ids[:k])) / len(evidence)
@@ -155,8 +174,9 @@ def main() -> None:
     overrides = {k: float(v) for k, v in (s.split("=") for s in args.set)}
     embedder = CachedEmbedder(SentenceTransformerEmbedder())
     started = time.perf_counter()
-    result = evaluate(load_samples(), embedder, args.modes.split(","),
-                      not args.no_time_phrases, overrides)
+    result = evaluate(
+        load_samples(), embedder, args.modes.split(","), not args.no_time_phrases, overrides
+    )
     embedder.save()
     for mode, figures in result.items():
         print(mode, json.dumps(figures))

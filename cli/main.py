@@ -1,6 +1,78 @@
+"""``pocketmind``: the command-line entry point.
+
+Every command accepts ``--home DIR`` (also ``POCKETMIND_HOME``); errors that come from
+the user's input or environment print one clear line and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
+from .. import __version__
+from ..memory import EmbedderError, MemoryInputError, StorageError
+from ..settings import Settings, SettingsError, load_settings
 
-@click.group()
+F = TypeVar("F", bound=Callable[..., Any])
+
+USER_ERRORS = (MemoryInputError, SettingsError, StorageError, EmbedderError)
+
+
+class Group(click.Group):
+    """A click group that turns our domain errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _remember_home(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["home"] = value
+
+
+home_option = click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=_remember_home,
+    expose_value=False,
+    is_eager=True,
+    help="State directory (default: $POCKETMIND_HOME or ~/.pocketmind).",
+)
+
+
+def with_settings(fn: F) -> F:
+    """Add ``--home`` and pass the loaded ``Settings`` as the first argument."""
+
+    @home_option
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        home = (ctx.find_object(dict) or {}).get("home")
+        return fn(load_settings(home), *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@home_option
+@click.version_option(__version__, prog_name="pocketmind")
 def main() -> None:
-    """PocketMind."""
+    """PocketMind: a personal assistant that lives on your phone and remembers your life."""
+
+
+def _register() -> None:
+    from .memory import memory
+
+    main.add_command(memory)
+
+
+_register()
+
+__all__ = ["Settings", "main", "with_settings"]

@@ -2,7 +2,7 @@
 
 from .db import StorageError, connect
 from .embedder import Embedder, EmbedderError, FakeEmbedder, SentenceTransformerEmbedder
-from .model import Memory, NewMemory, Remembered, SearchResult
+from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .store import EmbeddingMismatch, MemoryStore
 from .texts import MemoryInputError
 from .when import TimeWindow, time_window
@@ -15,6 +15,7 @@ __all__ = [
     "Memory",
     "MemoryInputError",
     "MemoryStore",
+    "NewEvent",
     "NewMemory",
     "Remembered",
     "SearchResult",

@@ -32,11 +32,12 @@ def sqlite_module() -> ModuleType:
     if _can_load_extensions(sqlite3):
         return sqlite3
     try:
-        import sqlean  # type: ignore[import-not-found]
+        import sqlean
     except ImportError:
         sqlean = None
     if sqlean is not None and _can_load_extensions(sqlean):
-        return sqlean
+        module: ModuleType = sqlean
+        return module
     raise StorageError(
         "cannot load SQLite extensions: this Python's sqlite3 lacks enable_load_extension "
         "and sqlean.py is not installed (pip install sqlean.py, or use a Python whose "
@@ -56,7 +57,9 @@ def connect(path: Path | str) -> Connection:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = module.connect(
-            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            str(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
             check_same_thread=False,
         )
     except module.Error as exc:
@@ -78,6 +81,9 @@ def connect(path: Path | str) -> Connection:
         "foreign_keys=ON",
         # Forgotten memories are overwritten on disk, not just unlinked.
         "secure_delete=ON",
+        # 16 MiB of page cache (SQLite's default is 2 MiB): FTS and row lookups of a
+        # 100k-memory store stay in memory between searches.
+        "cache_size=-16384",
     ):
         conn.execute(f"PRAGMA {pragma}")
     return conn

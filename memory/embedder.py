@@ -45,7 +45,8 @@ def normalize_rows(vectors: NDArray[np.floating]) -> Vectors:
     out = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return out / norms
+    normalized: Vectors = out / norms
+    return normalized
 
 
 class FakeEmbedder:
@@ -125,7 +126,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
             self._model = SentenceTransformer(str(self.path), device="cpu")
         return self._model

@@ -82,6 +82,17 @@ class NewMemory:
 
 
 @dataclass(frozen=True)
+class NewEvent:
+    """A raw reading or app event for the log: what was sensed, as it was sensed."""
+
+    source: str
+    kind: str
+    payload: dict[str, Any]
+    at: datetime | str | None = None
+    untrusted: bool = True
+
+
+@dataclass(frozen=True)
 class Remembered:
     """What ``remember`` did: a new row, or which existing memory absorbed a duplicate."""
 

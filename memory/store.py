@@ -22,12 +22,12 @@ from ..settings import Settings
 from .db import Connection, StorageError, connect, sqlite_version, transaction, vec_version
 from .embedder import Embedder, make_embedder
 from .migrations import migrate
-from .model import Memory, NewMemory, Remembered, SearchResult
+from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .texts import MemoryInputError, clean_text, text_hash
 from .vectors import VectorIndex
 from .when import TimeWindow, parse_instant, to_db
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]
 
 
 class EmbeddingMismatch(StorageError):
@@ -95,7 +95,9 @@ class MemoryStore:
         db = connect(settings.db_path)
         try:
             return cls(
-                db, embedder or make_embedder(settings.embedder), settings,
+                db,
+                embedder or make_embedder(settings.embedder),
+                settings,
                 check_space=check_space,
             )
         except BaseException:
@@ -166,9 +168,16 @@ class MemoryStore:
         if not 0.0 <= importance <= 1.0:
             raise MemoryInputError(f"{where}: importance must be between 0 and 1")
         kind, source = _label(item.kind, "kind", where), _label(item.source, "source", where)
-        payload = item.payload if item.payload is not None else {
-            "text": text, "kind": kind, "source": source, "meta": item.meta,
-        }
+        payload = (
+            item.payload
+            if item.payload is not None
+            else {
+                "text": text,
+                "kind": kind,
+                "source": source,
+                "meta": item.meta,
+            }
+        )
         try:
             meta_json = json.dumps(item.meta, ensure_ascii=False)
             payload_json = json.dumps(payload, ensure_ascii=False)
@@ -177,9 +186,58 @@ class MemoryStore:
         except (TypeError, ValueError, UnicodeEncodeError) as exc:
             raise MemoryInputError(f"{where}: meta is not valid JSON text: {exc}") from None
         return _Prepared(
-            text, text_hash(text), kind, source, at, meta_json, importance, payload_json,
+            text,
+            text_hash(text),
+            kind,
+            source,
+            at,
+            meta_json,
+            importance,
+            payload_json,
             item.untrusted,
         )
+
+    def record_events(self, events: Sequence[NewEvent]) -> list[int]:
+        """Append raw events to the log in one transaction and return their ids.
+
+        This is the acknowledgement point of the ingest path: once it returns, the
+        events survive a crash, whatever happens to the memories derived from them.
+        """
+        now = datetime.now(UTC)
+        rows = []
+        for n, event in enumerate(events, start=1):
+            where = f"event {n}"
+            if not isinstance(event.payload, dict):
+                raise MemoryInputError(f"{where}: payload must be an object")
+            try:
+                payload = json.dumps(event.payload, ensure_ascii=False)
+                payload.encode("utf-8")
+            except (TypeError, ValueError, UnicodeEncodeError) as exc:
+                raise MemoryInputError(f"{where}: payload is not valid JSON text: {exc}") from None
+            at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
+            rows.append(
+                (
+                    _label(event.source, "source", where),
+                    _label(event.kind, "kind", where),
+                    to_db(at),
+                    to_db(now),
+                    payload,
+                    int(event.untrusted),
+                )
+            )
+        with self.lock, transaction(self.db):
+            return [
+                self.db.execute(
+                    "INSERT INTO events (source, kind, occurred_at, received_at, payload, "
+                    "untrusted) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                ).lastrowid
+                for row in rows
+            ]
+
+    def validate(self, item: NewMemory, where: str = "item") -> None:
+        """Raise ``MemoryInputError`` naming ``where`` if ``item`` cannot be remembered."""
+        self._prepare(item, where, datetime.now(UTC))
 
     def remember(
         self,
@@ -192,7 +250,7 @@ class MemoryStore:
         untrusted: bool = False,
     ) -> Remembered:
         item = NewMemory(text, kind, source, at, meta or {}, importance, untrusted=untrusted)
-        return self.remember_many([item])[0]
+        return self.remember_many([item], where=["memory"])[0]
 
     def remember_many(
         self, items: Sequence[NewMemory], *, where: Sequence[str] | None = None
@@ -205,7 +263,9 @@ class MemoryStore:
         """
         now = datetime.now(UTC)
         labels = where or [f"item {i + 1}" for i in range(len(items))]
-        prepared = [self._prepare(item, label, now) for item, label in zip(items, labels)]
+        prepared = [
+            self._prepare(item, label, now) for item, label in zip(items, labels, strict=True)
+        ]
         with self.lock:
             index = self.index
             targets, fresh = self._exact_duplicates(prepared)
@@ -213,7 +273,9 @@ class MemoryStore:
             self._near_duplicates(prepared, fresh, vectors, targets, index)
             new_rows: dict[int, int] = {}
             with transaction(self.db):
-                results = [self._write(p, i, targets, new_rows, now) for i, p in enumerate(prepared)]
+                results = [
+                    self._write(p, i, targets, new_rows, now) for i, p in enumerate(prepared)
+                ]
                 for j, i in enumerate(fresh):
                     if targets[i] is None:
                         self.db.execute(
@@ -304,8 +366,18 @@ class MemoryStore:
             memory_id = self.db.execute(
                 "INSERT INTO memories (text, text_hash, kind, source, occurred_at, created_at, "
                 "last_seen_at, importance, meta, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (p.text, p.hash, p.kind, p.source, to_db(p.at), to_db(now), to_db(p.at),
-                 p.importance, p.meta, event_id),
+                (
+                    p.text,
+                    p.hash,
+                    p.kind,
+                    p.source,
+                    to_db(p.at),
+                    to_db(now),
+                    to_db(p.at),
+                    p.importance,
+                    p.meta,
+                    event_id,
+                ),
             ).lastrowid
             self.db.execute(
                 "INSERT INTO memories_fts (rowid, text) VALUES (?, ?)", (memory_id, p.text)
@@ -355,8 +427,12 @@ class MemoryStore:
                     ).fetchone()
                     if row is None:
                         continue
-                    revived += [r[0] for r in self.db.execute(
-                        "SELECT id FROM memories WHERE superseded_by = ?", (memory_id,))]
+                    revived += [
+                        r[0]
+                        for r in self.db.execute(
+                            "SELECT id FROM memories WHERE superseded_by = ?", (memory_id,)
+                        )
+                    ]
                     self.db.execute(
                         "UPDATE events SET payload = '{}', forgotten_at = ? "
                         "WHERE memory_id = ? OR id = ?",
@@ -421,7 +497,12 @@ class MemoryStore:
         from .retrieval import Retriever
 
         return Retriever(self).search(
-            query, k=k, kind=kind, source=source, window=window, now=now,
+            query,
+            k=k,
+            kind=kind,
+            source=source,
+            window=window,
+            now=now,
             time_phrases=time_phrases,
         )
 
@@ -429,16 +510,20 @@ class MemoryStore:
         db = self.db
         kinds = dict(db.execute("SELECT kind, count(*) FROM memories GROUP BY kind").fetchall())
         space = self.embedding_space()
-        page = db.execute("PRAGMA page_count").fetchone()[0] * db.execute(
-            "PRAGMA page_size").fetchone()[0]
+        page = (
+            db.execute("PRAGMA page_count").fetchone()[0]
+            * db.execute("PRAGMA page_size").fetchone()[0]
+        )
         return {
             "memories": self.count(),
             "by_kind": kinds,
             "superseded": db.execute(
-                "SELECT count(*) FROM memories WHERE superseded_by IS NOT NULL").fetchone()[0],
+                "SELECT count(*) FROM memories WHERE superseded_by IS NOT NULL"
+            ).fetchone()[0],
             "events": db.execute("SELECT count(*) FROM events").fetchone()[0],
             "forgotten_events": db.execute(
-                "SELECT count(*) FROM events WHERE forgotten_at IS NOT NULL").fetchone()[0],
+                "SELECT count(*) FROM events WHERE forgotten_at IS NOT NULL"
+            ).fetchone()[0],
             "embedding_model": space[0] if space else None,
             "embedding_dim": space[1] if space else None,
             "database": str(self.settings.db_path),
@@ -465,7 +550,7 @@ class MemoryStore:
                     vectors = self.embedder.embed([row[1] for row in rows])
                     self.db.executemany(
                         "INSERT INTO memories_vec (rowid, embedding) VALUES (?, ?)",
-                        [(row[0], vec.tobytes()) for row, vec in zip(rows, vectors)],
+                        [(row[0], vec.tobytes()) for row, vec in zip(rows, vectors, strict=True)],
                     )
                     last = rows[-1][0]
                     done += len(rows)

@@ -16,7 +16,7 @@ class MemoryInputError(ValueError):
 def clean_text(text: object, max_bytes: int, where: str = "text") -> str:
     """Return ``text`` stripped, or raise naming ``where`` and what is wrong."""
     if not isinstance(text, str):
-        raise MemoryInputError(f"{where}: expected a string, got {type(text).__name__}")
+        raise MemoryInputError(f"{where}: text must be a string, got {type(text).__name__}")
     stripped = text.strip()
     if not stripped:
         raise MemoryInputError(f"{where}: text is empty")

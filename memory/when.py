@@ -114,8 +114,10 @@ def _rules(today: date, tz: tzinfo) -> list[tuple[str, object]]:
     last_month = (today.year - (today.month == 1), (today.month - 2) % 12 + 1)
     return [
         (r"\bthe day before yesterday\b", _day_window(today - timedelta(days=2), tz)),
-        (r"\blast night\b", (datetime.combine(yesterday, time(18), tz),
-                             datetime.combine(today, time(6), tz))),
+        (
+            r"\blast night\b",
+            (datetime.combine(yesterday, time(18), tz), datetime.combine(today, time(6), tz)),
+        ),
         (r"\byesterday\b", _day_window(yesterday, tz)),
         (r"\b(today|this (morning|afternoon|evening)|tonight)\b", _day_window(today, tz)),
         (r"\b(?P<n>\d{1,3}) (?P<unit>days?|weeks?) ago\b", days_ago),
@@ -124,19 +126,33 @@ def _rules(today: date, tz: tzinfo) -> list[tuple[str, object]]:
         (r"\bthis week\b", _day_window(_week_start(today), tz, 7)),
         (r"\blast month\b", _month_window(*last_month, tz)),
         (r"\bthis month\b", _month_window(*this_month, tz)),
-        (r"\blast year\b", (datetime(today.year - 1, 1, 1, tzinfo=tz),
-                            datetime(today.year, 1, 1, tzinfo=tz))),
-        (r"\bthis year\b", (datetime(today.year, 1, 1, tzinfo=tz),
-                            datetime(today.year + 1, 1, 1, tzinfo=tz))),
-        (rf"\bon (?P<month>{_MONTH_RE})\.? (?P<day>\d{{1,2}})(st|nd|rd|th)?"
-         r"(,? (?P<year>\d{4}))?\b", on_date),
-        (rf"\bon (?P<day>\d{{1,2}})(st|nd|rd|th)? (of )?(?P<month>{_MONTH_RE})"
-         r"(,? (?P<year>\d{4}))?\b", on_date),
+        (
+            r"\blast year\b",
+            (datetime(today.year - 1, 1, 1, tzinfo=tz), datetime(today.year, 1, 1, tzinfo=tz)),
+        ),
+        (
+            r"\bthis year\b",
+            (datetime(today.year, 1, 1, tzinfo=tz), datetime(today.year + 1, 1, 1, tzinfo=tz)),
+        ),
+        (
+            rf"\bon (?P<month>{_MONTH_RE})\.? (?P<day>\d{{1,2}})(st|nd|rd|th)?"
+            r"(,? (?P<year>\d{4}))?\b",
+            on_date,
+        ),
+        (
+            rf"\bon (?P<day>\d{{1,2}})(st|nd|rd|th)? (of )?(?P<month>{_MONTH_RE})"
+            r"(,? (?P<year>\d{4}))?\b",
+            on_date,
+        ),
         (rf"\b(on|last) (?P<weekday>{_WEEKDAY_RE})\b", weekday),
         (rf"\bin (?P<month>{_MONTH_RE})\b(,? (?P<year>\d{{4}}))?", in_month),
-        (r"\bin (?P<year>(19|20)\d\d)\b", lambda m: (
-            datetime(int(m["year"]), 1, 1, tzinfo=tz),
-            datetime(int(m["year"]) + 1, 1, 1, tzinfo=tz))),
+        (
+            r"\bin (?P<year>(19|20)\d\d)\b",
+            lambda m: (
+                datetime(int(m["year"]), 1, 1, tzinfo=tz),
+                datetime(int(m["year"]) + 1, 1, 1, tzinfo=tz),
+            ),
+        ),
     ]
 
 

@@ -1,0 +1,107 @@
+"""JSONL import: one object a line, bad lines reported and skipped, good ones committed.
+
+Each line is ``{"text": ..., "at"?: ISO 8601, "kind"?: ..., "source"?: ...}``; every other
+field is kept in the memory's ``meta``. Lines are validated one by one, so a bad line
+never spoils the batch around it, and each batch is one transaction, so a crash loses
+at most the batch in flight, never one already reported as imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .model import NewMemory
+from .store import MemoryStore
+from .texts import MemoryInputError
+
+KNOWN_FIELDS = ("text", "at", "kind", "source")
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.errors)
+
+
+def parse_line(raw: bytes, where: str) -> NewMemory | None:
+    """A ``NewMemory`` from one JSONL line; None for a blank line."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MemoryInputError(f"{where}: invalid UTF-8 at byte {exc.start}") from None
+    if not line.strip():
+        return None
+    try:
+        obj: Any = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise MemoryInputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise MemoryInputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    if "text" not in obj:
+        raise MemoryInputError(f"{where}: field 'text' is required")
+    meta = {key: value for key, value in obj.items() if key not in KNOWN_FIELDS}
+    return NewMemory(
+        text=obj["text"],
+        kind=obj.get("kind", "note"),
+        source=obj.get("source", "import"),
+        at=obj.get("at"),
+        meta=meta,
+        payload=obj,
+    )
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    for number, raw in enumerate(stream, start=1):
+        yield number, raw.rstrip(b"\r\n")
+
+
+def import_jsonl(
+    store: MemoryStore,
+    path: Path,
+    *,
+    batch_size: int | None = None,
+    on_error: Callable[[str], object] | None = None,
+    on_progress: Callable[[int], object] | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``store``; ``on_progress`` gets bytes read since last call."""
+    report = ImportReport()
+    size = batch_size or store.settings.memory.batch_size
+    batch: list[NewMemory] = []
+    labels: list[str] = []
+
+    def flush() -> None:
+        if batch:
+            for result in store.remember_many(batch, where=labels):
+                report.imported += result.created
+                report.duplicates += not result.created
+            batch.clear()
+            labels.clear()
+
+    with path.open("rb") as stream:
+        for number, raw in _lines(stream):
+            where = f"{path}:{number}"
+            try:
+                item = parse_line(raw, where)
+                if item is not None:
+                    store.validate(item, where)
+                    batch.append(item)
+                    labels.append(where)
+            except MemoryInputError as exc:
+                report.errors.append(str(exc))
+                if on_error:
+                    on_error(str(exc))
+            if on_progress:
+                on_progress(len(raw) + 1)
+            if len(batch) >= size:
+                flush()
+        flush()
+    return report
