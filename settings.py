@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -106,6 +106,66 @@ class EmbedderSettings(BaseModel):
     fake_dim: int = Field(default=64, ge=8, description="Dimension of the fake embedder.")
 
 
+class EngineSettings(BaseModel):
+    """The chat model. Qwen3 GGUFs are the production target; SmolLM2 ships as default."""
+
+    backend: Literal["llama", "http", "fake"] = Field(
+        default="llama",
+        description="llama: llama-cpp-python in process; http: an OpenAI-compatible server "
+        "(llama-server on Termux); fake: scripted replies, for tests.",
+    )
+    model: Path | None = Field(
+        default=None,
+        description="A GGUF file. Default: the first GGUF in $POCKETMIND_HOME/models, else "
+        "the packaged SmolLM2-135M-Instruct.",
+    )
+    lora: Path | None = Field(default=None, description="A GGUF LoRA adapter to apply.")
+    context_size: int = Field(default=4096, ge=256, description="Context window in tokens.")
+    threads: int | None = Field(
+        default=None, ge=1, description="CPU threads (default: all; on a phone, big cores)."
+    )
+    answer_tokens: int = Field(default=256, ge=1, description="Most tokens in an answer.")
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    thinking: bool = Field(
+        default=False, description="Let Qwen3 think before answering (slower on a phone)."
+    )
+    keep_thinking: bool = Field(
+        default=False, description="Keep <think> blocks in stored traces (never shown)."
+    )
+    url: str = Field(
+        default="http://127.0.0.1:8080/v1", description="Base URL of the OpenAI-compatible server."
+    )
+    api_key_file: Path | None = Field(default=None, description="File holding the server's key.")
+    http_model: str | None = Field(default=None, description="Model name sent to the server.")
+    timeout_s: float = Field(default=120.0, gt=0, description="HTTP engine request timeout.")
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> EngineSettings:
+        if self.answer_tokens >= self.context_size:
+            raise ValueError(
+                f"answer_tokens ({self.answer_tokens}) must be smaller than context_size "
+                f"({self.context_size}): the prompt needs room too"
+            )
+        return self
+
+
+class ChatSettings(BaseModel):
+    persona: str = Field(
+        default="You are PocketMind, a personal assistant that lives on the user's phone "
+        "and remembers their life. Answer briefly and concretely, using the memories when "
+        "they help. If the memories do not say, say you do not know.",
+        description="The start of every system prompt.",
+    )
+    memories: int = Field(default=8, ge=0, le=100, description="Memories retrieved per turn.")
+    profile_facts: int = Field(
+        default=12, ge=0, description="Facts about the user in the stable system prefix."
+    )
+    history_turns: int = Field(default=6, ge=0, description="Earlier turns kept in the prompt.")
+    extract_facts: bool = Field(
+        default=True, description="Learn durable facts from the user's own words."
+    )
+
+
 class Settings(BaseSettings):
     """Everything PocketMind can be told. ``home`` relocates all state."""
 
@@ -128,6 +188,8 @@ class Settings(BaseSettings):
     memory: MemorySettings = Field(default_factory=MemorySettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -142,6 +204,10 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.home / "pocketmind.db"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
 
     @property
     def config_path(self) -> Path:

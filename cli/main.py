@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
+from ..engine.base import EngineError
 from ..memory import EmbedderError, MemoryInputError, StorageError
 from ..settings import Settings, SettingsError, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-USER_ERRORS = (MemoryInputError, SettingsError, StorageError, EmbedderError)
+USER_ERRORS = (MemoryInputError, SettingsError, StorageError, EmbedderError, EngineError)
 
 
 class Group(click.Group):
@@ -68,9 +69,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .chat import ask, models
     from .memory import memory
 
-    main.add_command(memory)
+    for command in (ask, memory, models):
+        main.add_command(command)
 
 
 _register()

@@ -114,6 +114,49 @@ def m004_embedding_space(db: Connection) -> None:
     )
 
 
+@migration
+def m005_exchanges(db: Connection) -> None:
+    """Every chat exchange, as the traces that personalization trains on.
+
+    ``prompt`` holds the messages exactly as sent (the system message with the
+    retrieved memories). ``exchange_memories`` links each exchange to the memories it
+    used, so forgetting a memory can blank every exchange that saw it.
+    """
+    db.execute(
+        """
+        CREATE TABLE exchanges (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            user_text TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            thinking TEXT,
+            prompt TEXT NOT NULL CHECK (json_valid(prompt)),
+            model_id TEXT NOT NULL,
+            adapter_id TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            ttft_ms REAL,
+            decode_tps REAL,
+            total_ms REAL,
+            forgotten_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX exchanges_conversation ON exchanges(conversation_id, id)")
+    db.execute(
+        """
+        CREATE TABLE exchange_memories (
+            exchange_id INTEGER NOT NULL REFERENCES exchanges(id) ON DELETE CASCADE,
+            memory_id INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (exchange_id, memory_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX exchange_memories_memory ON exchange_memories(memory_id)")
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

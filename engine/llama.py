@@ -1,0 +1,180 @@
+"""llama-cpp-python in process: one model, serialized, closed before it is replaced.
+
+The prompt is rendered from the GGUF's own chat template and tokenized here, so token
+counts are exact and the same prefix gives the same tokens: llama.cpp then skips the
+part of the prompt its KV cache already holds (the stable system prefix, and on a
+follow-up turn everything up to the new question).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .base import ChatOptions, ChatStats, ChatStream, EngineError, Message, StreamClock
+from .template import ChatTemplate
+
+log = logging.getLogger(__name__)
+
+
+def default_threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+class LlamaEngine:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        context_size: int = 4096,
+        threads: int | None = None,
+        lora_path: Path | None = None,
+        thinking: bool = False,
+        seed: int = 0,
+    ) -> None:
+        self.context_size = context_size
+        self.threads = threads or default_threads()
+        self.thinking = thinking
+        self.seed = seed
+        self._lock = threading.Lock()
+        self._llm: Any = None
+        with self._lock:
+            self._load(model_path, lora_path)
+
+    # -- loading and swapping ------------------------------------------------------------
+
+    def _load(self, model_path: Path, lora_path: Path | None) -> None:
+        from llama_cpp import Llama
+
+        for label, path in (("model", model_path), ("adapter", lora_path)):
+            if path is not None and not Path(path).is_file():
+                raise EngineError(f"{label} file not found: {path}")
+        try:
+            llm = Llama(
+                model_path=str(model_path),
+                n_ctx=self.context_size,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                lora_path=str(lora_path) if lora_path else None,
+                seed=self.seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            what = f"adapter {lora_path} on {model_path}" if lora_path else str(model_path)
+            raise EngineError(f"cannot load {what}: {exc}") from exc
+        # llama-cpp-python tests the adapter handle with `is None`, which a NULL ctypes
+        # pointer never is: a file llama.cpp rejected would be silently ignored.
+        if lora_path is not None and not getattr(llm, "_lora_adapter", None):
+            llm.close()
+            raise EngineError(
+                f"cannot load adapter {lora_path} on {model_path}: llama.cpp rejected it "
+                "(not a LoRA GGUF, or made for another base model)"
+            )
+        self._llm = llm
+        self.model_path, self.lora_path = Path(model_path), lora_path
+        self.model_id = self.model_path.name
+        self.adapter_id = Path(lora_path).name if lora_path else None
+        meta = llm.metadata
+        self._add_bos = meta.get("tokenizer.ggml.add_bos_token", "true") == "true"
+        self.template = ChatTemplate(
+            meta.get("tokenizer.chat_template"),
+            bos_token="" if self._add_bos else _piece(llm, llm.token_bos()),
+            eos_token=_piece(llm, llm.token_eos()),
+        )
+
+    def swap(self, model_path: Path | None = None, lora_path: Path | None = None) -> None:
+        """Load another model or adapter. Waits for the request in flight, closes the old
+        model, then loads; if loading fails the old model is loaded back."""
+        with self._lock:
+            old = (self.model_path, self.lora_path)
+            self._close()
+            try:
+                self._load(model_path or old[0], lora_path)
+            except EngineError:
+                self._load(*old)
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+
+    # -- prompts and tokens ----------------------------------------------------------------
+
+    def render(self, messages: Sequence[Message]) -> str:
+        return self.template.render(messages, thinking=self.thinking)
+
+    def tokenize(self, text: str) -> list[int]:
+        if self._llm is None:
+            raise EngineError("the model is closed")
+        tokens: list[int] = self._llm.tokenize(text.encode(), add_bos=self._add_bos, special=True)
+        return tokens
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        return len(self.tokenize(self.render(messages)))
+
+    # -- generation -----------------------------------------------------------------------
+
+    def chat(self, messages: Sequence[Message], options: ChatOptions) -> ChatStream:
+        stats = ChatStats(self.model_id, self.adapter_id)
+        return ChatStream(self._generate(messages, options, stats), stats)
+
+    def _generate(
+        self, messages: Sequence[Message], options: ChatOptions, stats: ChatStats
+    ) -> Iterator[str]:
+        with self._lock:
+            prompt = self.tokenize(self.render(messages))
+            stats.prompt_tokens = len(prompt)
+            room = self.context_size - len(prompt)
+            if room < 1:
+                raise EngineError(
+                    f"prompt of {len(prompt)} tokens does not fit the context of "
+                    f"{self.context_size}"
+                )
+            clock = StreamClock(stats)
+            pieces: list[str] = []
+            for chunk in self._llm.create_completion(
+                prompt=prompt,
+                max_tokens=min(options.max_tokens, room),
+                temperature=options.temperature,
+                repeat_penalty=options.repeat_penalty,
+                stop=list(options.stop) or None,
+                stream=True,
+                grammar=_grammar(options.json_schema),
+                seed=options.seed if options.seed is not None else self.seed,
+            ):
+                choice = chunk["choices"][0]
+                if choice.get("finish_reason"):
+                    stats.finish_reason = choice["finish_reason"]
+                text = choice.get("text") or ""
+                if text:
+                    clock.token()
+                    pieces.append(text)
+                    yield text
+            completion = "".join(pieces)
+            count = len(self._llm.tokenize(completion.encode(), add_bos=False, special=True))
+            clock.finish(count)
+
+
+def _piece(llm: Any, token: int) -> str:
+    try:
+        return bytes(llm.detokenize([token], special=True)).decode("utf-8", "replace")
+    except (TypeError, ValueError):
+        return ""
+
+
+def _grammar(schema: dict[str, Any] | None) -> Any:
+    if schema is None:
+        return None
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)

@@ -1,0 +1,56 @@
+"""Grounded chat on the real packaged SmolLM2."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pocketmind.chat import Assistant, TraceLog
+from pocketmind.engine.llama import LlamaEngine
+from pocketmind.memory import MemoryStore, NewMemory
+from pocketmind.settings import Settings
+
+pytestmark = pytest.mark.slow
+NOW = datetime(2025, 1, 3, 9, 0, tzinfo=UTC)
+
+
+def test_real_model_answers_from_a_planted_memory(
+    store: MemoryStore, settings: Settings, llama: LlamaEngine
+) -> None:
+    store.remember(
+        "New notification from WhatsApp: Alice — are we still on for 6 tonight?",
+        "notification",
+        "whatsapp",
+        NOW - timedelta(hours=20),
+    )
+    settings.engine.temperature = 0.0
+    stream = Assistant(store, llama, settings).stream("What did Alice ask me?", now=NOW)
+    pieces = list(stream)
+    assert len(pieces) > 1
+    answer = stream.answer
+    assert answer is not None and answer.text == "".join(pieces).strip()
+    exchange = TraceLog(store.db).get(answer.exchange_id)
+    assert exchange is not None
+    assert "Alice — are we still on for 6 tonight?" in exchange.prompt[0]["content"]
+    assert exchange.model_id == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert exchange.prompt_tokens == llama.count_tokens(
+        [
+            __import__("pocketmind.engine", fromlist=["Message"]).Message(**m)
+            for m in exchange.prompt
+        ]
+    )
+    assert exchange.completion_tokens and exchange.ttft_ms and exchange.ttft_ms > 0
+
+
+def test_budget_holds_with_the_real_tokenizer(
+    store: MemoryStore, settings: Settings, llama: LlamaEngine
+) -> None:
+    long_text = "Notes from the Lisbon trip: " + "we walked along the river and ate " * 80
+    store.remember_many(
+        [NewMemory(f"{long_text} day {i}", at=NOW - timedelta(days=i)) for i in range(12)]
+    )
+    settings.engine.answer_tokens = 1700  # leaves 348 of the 2048 context for the prompt
+    assistant = Assistant(store, llama, settings)
+    built = assistant.prepare("What did we do in Lisbon?", "c1", NOW)
+    assert built.tokens <= 2048 - 1700
+    assert built.tokens == llama.count_tokens(built.messages)
+    assert built.dropped_memories > 0

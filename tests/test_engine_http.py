@@ -1,0 +1,124 @@
+"""OpenAIHttpEngine against a real `python -m llama_cpp.server` on loopback."""
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pocketmind.engine import ChatOptions, EngineError, Message
+from pocketmind.engine.http import OpenAIHttpEngine
+from pocketmind.engine.llama import LlamaEngine
+
+pytestmark = pytest.mark.slow
+
+QUESTION = [Message("system", "Answer in one short sentence."), Message("user", "Name a colour.")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(smollm2),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                "2",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_streams_an_answer_from_the_real_server(server: str) -> None:
+    engine = OpenAIHttpEngine(server)
+    stream = engine.chat(QUESTION, ChatOptions(max_tokens=16, temperature=0))
+    pieces = list(stream)
+    assert len(pieces) > 1 and "".join(pieces).strip()
+    assert stream.stats.completion_tokens > 0 and stream.stats.ttft_ms is not None
+    assert stream.stats.prompt_tokens > 0
+    engine.close()
+
+
+def test_counts_tokens_with_the_servers_tokenizer(server: str, llama: LlamaEngine) -> None:
+    engine = OpenAIHttpEngine(server)
+    counted = engine.count_tokens(QUESTION)
+    assert engine.exact_tokens
+    assert abs(counted - llama.count_tokens(QUESTION)) <= 2  # same tokenizer, same template
+    engine.close()
+
+
+def test_json_schema_goes_through_response_format(server: str) -> None:
+    import json
+
+    schema = {
+        "type": "object",
+        "properties": {"colour": {"type": "string", "maxLength": 12}},
+        "required": ["colour"],
+    }
+    engine = OpenAIHttpEngine(server)
+    reply = engine.chat(QUESTION, ChatOptions(max_tokens=30, temperature=0, json_schema=schema))
+    assert set(json.loads(reply.text())) == {"colour"}
+    engine.close()
+
+
+def test_an_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(EngineError, match=r"model server unreachable at http://127\.0\.0\.1:"):
+        OpenAIHttpEngine(f"http://127.0.0.1:{_free_port()}/v1", timeout_s=2)
+
+
+def test_qwen3_models_get_the_soft_switch_others_do_not() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        import json
+
+        seen.append(json.loads(request.content))
+        return httpx.Response(
+            200, text='data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n'
+        )
+
+    for model, expected in (("Qwen3-0.6B-Q8_0.gguf", "hi /no_think"), ("smollm2", "hi")):
+        engine = OpenAIHttpEngine(
+            "http://test/v1", model=model, transport=httpx.MockTransport(handler)
+        )
+        engine.count_tokens = lambda messages: 1  # type: ignore[method-assign]
+        assert engine.chat([Message("user", "hi")], ChatOptions()).text() == "ok"
+        assert seen[-1]["messages"] == [{"role": "user", "content": expected}]
+        assert seen[-1]["chat_template_kwargs"] == {"enable_thinking": False}
