@@ -100,14 +100,35 @@ class Assistant:
         self, question: str, conversation_id: str, now: datetime | None = None
     ) -> BuiltPrompt:
         with self.store.lock:
-            memories = (
+            found = (
                 self.store.search(question, k=self.settings.chat.memories, now=now)
                 if self.settings.chat.memories
                 else []
             )
+            memories = self._keep_earlier(conversation_id, found)
             history = self.traces.recent(conversation_id, self.settings.chat.history_turns)
             profile = self.profile()
         return self.builder().build(question, memories, history, profile)
+
+    def _keep_earlier(self, conversation_id: str, found: list[SearchResult]) -> list[SearchResult]:
+        """The previous turn's memories first, in their order, then the new ones.
+
+        A follow-up usually needs what the last turn used ("and her dog?"), and keeping
+        that block byte-identical lets llama.cpp reuse the cached prompt up to the end
+        of it. Earlier memories found again carry their new score; the rest score 0, so
+        they are the first to go when the budget is tight.
+        """
+        earlier = self.traces.last_memory_ids(conversation_id)
+        if not earlier:
+            return found
+        fresh = {r.memory.id: r for r in found}
+        known = self.store.get_many(earlier)
+        kept = [
+            fresh.pop(memory_id, None) or SearchResult(known[memory_id], 0.0)
+            for memory_id in earlier
+            if memory_id in known and known[memory_id].superseded_by is None
+        ]
+        return kept + [r for r in found if r.memory.id in fresh]
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         return self.stream(question, **kwargs).finish()

@@ -7,7 +7,8 @@ instructions: their text was written by apps and other people (a notification ca
 "ignore previous instructions"), so delimiter look-alikes and chat-template control
 tokens are defused before they reach the prompt. Everything is packed to the token
 budget (context size minus answer budget) with the model's own tokenizer, dropping the
-least relevant memory first, then the oldest turn.
+least relevant memory first, then the oldest turn. Memories keep the order the caller
+gives (see ``Assistant.prepare``: a conversation's earlier memories stay in place).
 """
 
 from __future__ import annotations
@@ -107,12 +108,12 @@ class PromptBuilder:
                 )
             history.pop(0)
             dropped_turns += 1
-        kept = sorted(memories, key=lambda r: r.score, reverse=True)
+        kept = list(memories)  # shown in the order given
         while kept:
             tokens = self.count(self._messages(prefix, kept, history, question))
             if tokens <= self.budget:
                 break
-            kept.pop()  # the least relevant goes first
+            kept.remove(min(kept, key=lambda r: r.score))  # the least relevant goes first
         messages = self._messages(prefix, kept, history, question)
         return BuiltPrompt(
             messages, kept, len(memories) - len(kept), dropped_turns, self.count(messages)

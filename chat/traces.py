@@ -90,6 +90,23 @@ class TraceLog:
         ).fetchall()
         return [(row[0], row[1]) for row in reversed(rows)]
 
+    def last_memory_ids(self, conversation_id: str) -> list[int]:
+        """The memories the conversation's last exchange used, in prompt order."""
+        row = self.db.execute(
+            "SELECT id FROM exchanges WHERE conversation_id = ? AND forgotten_at IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+        if row is None:
+            return []
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT memory_id FROM exchange_memories WHERE exchange_id = ? ORDER BY rank",
+                (row[0],),
+            )
+        ]
+
     def _exchange(self, row: Any) -> Exchange:
         memory_ids = [
             r[0]

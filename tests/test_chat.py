@@ -194,3 +194,21 @@ def test_bad_questions_are_refused(store: MemoryStore, settings: Settings) -> No
         assistant.ask("   ")
     with pytest.raises(MemoryInputError, match="conversation_id"):
         assistant.ask("hi", conversation_id="x" * 101)
+
+
+def test_a_follow_up_keeps_the_earlier_memories_in_place(
+    store: MemoryStore, settings: Settings
+) -> None:
+    store.remember("Maya moved to Lisbon in March", kind="fact")
+    store.remember("Maya has a dog called Pico")
+    store.remember("Pico needs his vaccination in June")
+    engine = FakeEngine(["Lisbon.", "Pico."])
+    assistant = Assistant(store, engine, settings)
+    first = assistant.ask("where did Maya move")
+    assistant.ask("what is the dog called", conversation_id=first.conversation_id)
+    block1, block2 = _block(_system(engine, 0)), _block(_system(engine, 1))
+    assert block2.startswith(block1)  # the cached prefix stays byte-identical
+    store.forget(first.memories[0].memory.id)
+    engine.replies.append("ok")
+    assistant.ask("and then?", conversation_id=first.conversation_id)
+    assert first.memories[0].memory.text not in _system(engine, 2)
