@@ -124,7 +124,7 @@ class Assistant:
         fresh = {r.memory.id: r for r in found}
         known = self.store.get_many(earlier)
         kept = [
-            fresh.pop(memory_id, None) or SearchResult(known[memory_id], 0.0)
+            fresh.pop(memory_id) if memory_id in fresh else SearchResult(known[memory_id], 0.0)
             for memory_id in earlier
             if memory_id in known and known[memory_id].superseded_by is None
         ]
