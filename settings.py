@@ -166,6 +166,21 @@ class ChatSettings(BaseModel):
     )
 
 
+class DaemonSettings(BaseModel):
+    tcp_port: int | None = Field(
+        default=None,
+        ge=1024,
+        le=65535,
+        description="Also serve the API on 127.0.0.1:PORT, behind the bearer token in "
+        "$POCKETMIND_HOME/run/api-token (other Android apps can reach loopback ports).",
+    )
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request.")
+    ingest_capacity: int = Field(
+        default=10_000, ge=1, description="Events acknowledged but not yet remembered, at most."
+    )
+    ingest_batch: int = Field(default=256, ge=1, description="Events remembered per batch.")
+
+
 class Settings(BaseSettings):
     """Everything PocketMind can be told. ``home`` relocates all state."""
 
@@ -190,6 +205,7 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -208,6 +224,18 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.run_dir / "pocketmind.sock"
+
+    @property
+    def log_path(self) -> Path:
+        return self.home / "logs" / "pocketmind.log"
 
     @property
     def config_path(self) -> Path:

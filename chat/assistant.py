@@ -47,15 +47,35 @@ class Answer:
         }
 
 
-class AnswerStream:
-    """Iterate for the visible text; ``answer`` is set when iteration ends."""
+@dataclass
+class _Outcome:
+    """Where the generator leaves its answer; it must not point back at the stream, or
+    an abandoned stream would sit in a reference cycle holding the model's lock."""
 
-    def __init__(self, pieces: Iterator[str]) -> None:
+    answer: Answer | None = None
+
+
+class AnswerStream:
+    """Iterate for the visible text; ``answer`` is set when iteration ends.
+
+    ``close()`` (or dropping the stream) abandons the answer and releases the model.
+    """
+
+    def __init__(self, pieces: Iterator[str], outcome: _Outcome) -> None:
         self._pieces = pieces
-        self.answer: Answer | None = None
+        self._outcome = outcome
+
+    @property
+    def answer(self) -> Answer | None:
+        return self._outcome.answer
 
     def __iter__(self) -> Iterator[str]:
         return self._pieces
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
 
     def finish(self) -> Answer:
         for _ in self._pieces:
@@ -97,8 +117,14 @@ class Assistant:
         return [found[row[0]] for row in rows if row[0] in found]
 
     def prepare(
-        self, question: str, conversation_id: str, now: datetime | None = None
+        self,
+        question: str,
+        conversation_id: str,
+        now: datetime | None = None,
+        history: list[tuple[str, str]] | None = None,
     ) -> BuiltPrompt:
+        """The prompt for ``question``. ``history`` given (an OpenAI client's messages)
+        replaces the stored conversation."""
         with self.store.lock:
             found = (
                 self.store.search(question, k=self.settings.chat.memories, now=now)
@@ -106,7 +132,8 @@ class Assistant:
                 else []
             )
             memories = self._keep_earlier(conversation_id, found)
-            history = self.traces.recent(conversation_id, self.settings.chat.history_turns)
+            if history is None:
+                history = self.traces.recent(conversation_id, self.settings.chat.history_turns)
             profile = self.profile()
         return self.builder().build(question, memories, history, profile)
 
@@ -140,19 +167,19 @@ class Assistant:
         conversation_id: str | None = None,
         now: datetime | None = None,
         learn: bool | None = None,
+        history: list[tuple[str, str]] | None = None,
     ) -> AnswerStream:
         question = clean_text(question, self.settings.memory.max_text_bytes, "question")
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise MemoryInputError("conversation_id: longer than 100 characters")
-        built = self.prepare(question, conversation, now)
-        stream = AnswerStream(iter(()))
-        stream._pieces = self._run(stream, question, conversation, built, now, learn)
-        return stream
+        built = self.prepare(question, conversation, now, history)
+        outcome = _Outcome()
+        return AnswerStream(self._run(outcome, question, conversation, built, now, learn), outcome)
 
     def _run(
         self,
-        stream: AnswerStream,
+        outcome: _Outcome,
         question: str,
         conversation: str,
         built: BuiltPrompt,
@@ -187,6 +214,6 @@ class Assistant:
             question
         ):
             learned = [r.id for r in self.facts.learn(question, at=now or datetime.now(UTC))]
-        stream.answer = Answer(
+        outcome.answer = Answer(
             answer.strip(), conversation, exchange_id, built.memories, chat.stats, learned
         )

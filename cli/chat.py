@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..daemon.client import DaemonClient
 from ..engine import EngineError, make_engine
 from ..engine.models import discover, resolve
 from ..memory import MemoryStore
@@ -25,10 +26,22 @@ from .main import with_settings
 def ask(
     settings: Settings, question: str, as_json: bool, now: str | None, conversation: str | None
 ) -> None:
-    """Answer QUESTION from your memories, in this process (no daemon needed)."""
+    """Answer QUESTION from your memories: through the daemon when it runs, else in
+    this process."""
     from ..chat import Assistant
 
     when = parse_instant(now, settings.tz(), "--now") if now else None
+    if client := DaemonClient.connect(settings):
+        with client:
+            done: dict[str, Any] = {}
+            for event, data in client.chat(question, conversation, now):
+                if event == "token" and not as_json:
+                    click.echo(data["text"], nl=False)
+                    sys.stdout.flush()
+                elif event == "done":
+                    done = data
+        click.echo(json.dumps(done, ensure_ascii=False) if as_json else "")
+        return
     store = MemoryStore.open(settings)
     engine = make_engine(settings)
     try:

@@ -14,13 +14,21 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
+from ..daemon.client import DaemonError
 from ..engine.base import EngineError
 from ..memory import EmbedderError, MemoryInputError, StorageError
 from ..settings import Settings, SettingsError, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-USER_ERRORS = (MemoryInputError, SettingsError, StorageError, EmbedderError, EngineError)
+USER_ERRORS = (
+    MemoryInputError,
+    SettingsError,
+    StorageError,
+    EmbedderError,
+    EngineError,
+    DaemonError,
+)
 
 
 class Group(click.Group):
@@ -70,12 +78,17 @@ def main() -> None:
 
 def _register() -> None:
     from .chat import ask, models
+    from .daemon import start, status, stop, up
     from .memory import memory
 
-    for command in (ask, memory, models):
+    for command in (ask, memory, models, up, start, stop, status):
         main.add_command(command)
 
 
 _register()
 
 __all__ = ["Settings", "main", "with_settings"]
+
+
+if __name__ == "__main__":
+    main()

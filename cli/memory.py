@@ -13,10 +13,12 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from ..daemon.paths import RunFiles
 from ..memory import MemoryInputError, MemoryStore, SearchResult
 from ..memory.importer import import_jsonl
 from ..memory.when import parse_instant
 from ..settings import Settings
+from .backend import memory_backend
 from .main import Group, with_settings
 
 
@@ -33,15 +35,14 @@ def _parse_now(settings: Settings, now: str | None) -> datetime | None:
     return parse_instant(now, settings.tz(), "--now") if now else None
 
 
-def _print_results(results: list[SearchResult], settings: Settings) -> None:
+def _print_results(results: list[dict[str, Any]], settings: Settings) -> None:
     if not results:
         click.echo("no memories found")
     tz = settings.tz()
-    for result in results:
-        m = result.memory
-        when = m.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        text = m.text if len(m.text) <= 200 else m.text[:199] + "…"
-        click.echo(f"#{m.id:<6} {result.score:6.3f}  {when}  {m.kind}/{m.source}  {text}")
+    for r in results:
+        when = datetime.fromisoformat(r["occurred_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        text = r["text"] if len(r["text"]) <= 200 else r["text"][:199] + "…"
+        click.echo(f"#{r['id']:<6} {r['score']:6.3f}  {when}  {r['kind']}/{r['source']}  {text}")
 
 
 @click.group(cls=Group)
@@ -67,18 +68,15 @@ def add(
     as_json: bool,
 ) -> None:
     """Remember TEXT. A duplicate updates the memory it repeats."""
-    with open_store(settings) as store:
-        result = store.remember(text, kind, source, at, importance=importance)
+    body = {"text": text, "kind": kind, "source": source, "at": at, "importance": importance}
+    with memory_backend(settings) as backend:
+        result = backend.add(body)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"id": result.id, "created": result.created, "duplicate_of": result.duplicate_of}
-            )
-        )
-    elif result.created:
-        click.echo(f"remembered #{result.id}")
+        click.echo(json.dumps(result))
+    elif result["created"]:
+        click.echo(f"remembered #{result['id']}")
     else:
-        click.echo(f"already known as #{result.id} ({result.duplicate_of} duplicate)")
+        click.echo(f"already known as #{result['id']} ({result['duplicate_of']} duplicate)")
 
 
 @memory.command("import")
@@ -157,14 +155,16 @@ def search(
     """Find the memories that best answer QUERY."""
     if (query is None) == (queries is None):
         raise click.UsageError("give either QUERY or --queries FILE")
-    with open_store(settings) as store:
-        if queries is not None:
+    if queries is not None:  # one process for the whole file: no per-query round trips
+        with open_store(settings) as store:
             _batch_search(store, settings, queries, k, kind, source)
-            return
-        assert query is not None
-        results = _search_one(store, query, k, kind, source, _parse_now(settings, now))
+        return
+    _parse_now(settings, now)  # a bad --now is reported the same way either side
+    params = {"q": query, "k": k, "kind": kind, "source": source, "now": now}
+    with memory_backend(settings) as backend:
+        results = backend.search(params)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False))
+        click.echo(json.dumps(results, ensure_ascii=False))
     else:
         _print_results(results, settings)
 
@@ -212,10 +212,10 @@ def forget(settings: Settings, ids: tuple[int, ...], query: str | None, k: int, 
     export, and the events they came from are blanked."""
     if bool(ids) == bool(query):
         raise click.UsageError("give memory IDs or --query, not both")
-    with open_store(settings) as store:
+    with memory_backend(settings) as backend:
         targets = list(ids)
         if query:
-            results = store.search(query, k=k)
+            results = backend.search({"q": query, "k": k})
             if not results:
                 click.echo("no memories match")
                 return
@@ -223,8 +223,8 @@ def forget(settings: Settings, ids: tuple[int, ...], query: str | None, k: int, 
             if not yes and not click.confirm(f"forget these {len(results)}?", default=False):
                 click.echo("nothing forgotten")
                 return
-            targets = [r.memory.id for r in results]
-        forgotten = store.forget_many(targets)
+            targets = [r["id"] for r in results]
+        forgotten = backend.forget(targets)
     missing = sorted(set(targets) - set(forgotten))
     click.echo(f"forgot {len(forgotten)} memories" + (f"; not found: {missing}" if missing else ""))
     if missing:
@@ -236,8 +236,8 @@ def forget(settings: Settings, ids: tuple[int, ...], query: str | None, k: int, 
 @click.option("--json", "as_json", is_flag=True)
 def stats(settings: Settings, as_json: bool) -> None:
     """Counts, the embedding model, and the database in use."""
-    with open_store(settings, check_space=False) as store:
-        figures = store.stats()
+    with memory_backend(settings, check_space=False) as backend:
+        figures = backend.stats()
     if as_json:
         click.echo(json.dumps(figures))
         return
@@ -248,7 +248,9 @@ def stats(settings: Settings, as_json: bool) -> None:
 @memory.command()
 @with_settings
 def reindex(settings: Settings) -> None:
-    """Re-embed every memory with the configured embedding model."""
+    """Re-embed every memory with the configured embedding model (daemon stopped)."""
+    if RunFiles(settings).read_pid() is not None:
+        raise click.ClickException("stop the daemon first (pocketmind stop): it embeds too")
     with (
         open_store(settings, check_space=False) as store,
         tqdm(

@@ -157,6 +157,22 @@ def m005_exchanges(db: Connection) -> None:
     db.execute("CREATE INDEX exchange_memories_memory ON exchange_memories(memory_id)")
 
 
+@migration
+def m006_ingest(db: Connection) -> None:
+    """The daemon's ingest path: acknowledged events are turned into memories later.
+
+    ``processed_at`` marks an event whose memory is written (or that carries no text),
+    set in the same transaction as the memory, so a crash between acknowledging and
+    processing replays the event once, never twice. ``key`` is a sender's idempotency
+    key: the same (source, key) sent again after a lost reply is not logged twice.
+    """
+    db.execute("ALTER TABLE events ADD COLUMN processed_at TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN key TEXT")
+    db.execute("UPDATE events SET processed_at = received_at")  # earlier events were synchronous
+    db.execute("CREATE UNIQUE INDEX events_source_key ON events(source, key) WHERE key IS NOT NULL")
+    db.execute("CREATE INDEX events_pending ON events(id) WHERE processed_at IS NULL")
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -79,6 +79,7 @@ class NewMemory:
     importance: float = 0.5
     payload: dict[str, Any] | None = None
     untrusted: bool = False
+    event_id: int | None = None  # already logged (the daemon's ingest path): link, don't log
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class NewEvent:
     payload: dict[str, Any]
     at: datetime | str | None = None
     untrusted: bool = True
+    key: str | None = None  # idempotency key: (source, key) is logged once
 
 
 @dataclass(frozen=True)

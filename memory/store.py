@@ -45,6 +45,7 @@ class _Prepared:
     importance: float
     payload: str
     untrusted: bool
+    event_id: int | None
 
 
 def _label(value: object, field: str, where: str) -> str:
@@ -195,6 +196,7 @@ class MemoryStore:
             importance,
             payload_json,
             item.untrusted,
+            item.event_id,
         )
 
     def record_events(self, events: Sequence[NewEvent]) -> list[int]:
@@ -202,38 +204,64 @@ class MemoryStore:
 
         This is the acknowledgement point of the ingest path: once it returns, the
         events survive a crash, whatever happens to the memories derived from them.
+        An event whose (source, key) is already logged is not logged again; its
+        existing id is returned.
         """
         now = datetime.now(UTC)
-        rows = []
-        for n, event in enumerate(events, start=1):
-            where = f"event {n}"
-            if not isinstance(event.payload, dict):
-                raise MemoryInputError(f"{where}: payload must be an object")
-            try:
-                payload = json.dumps(event.payload, ensure_ascii=False)
-                payload.encode("utf-8")
-            except (TypeError, ValueError, UnicodeEncodeError) as exc:
-                raise MemoryInputError(f"{where}: payload is not valid JSON text: {exc}") from None
-            at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
-            rows.append(
-                (
-                    _label(event.source, "source", where),
-                    _label(event.kind, "kind", where),
-                    to_db(at),
-                    to_db(now),
-                    payload,
-                    int(event.untrusted),
-                )
-            )
+        rows = [self._event_row(event, f"event {n}", now) for n, event in enumerate(events, 1)]
+        ids: list[int] = []
         with self.lock, transaction(self.db):
-            return [
-                self.db.execute(
+            for row in rows:
+                inserted = self.db.execute(
                     "INSERT INTO events (source, kind, occurred_at, received_at, payload, "
-                    "untrusted) VALUES (?, ?, ?, ?, ?, ?)",
+                    "untrusted, key) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+                    "RETURNING id",
                     row,
-                ).lastrowid
-                for row in rows
-            ]
+                ).fetchone()
+                if inserted is None:  # a repeat of a keyed event
+                    inserted = self.db.execute(
+                        "SELECT id FROM events WHERE source = ? AND key = ?", (row[0], row[6])
+                    ).fetchone()
+                ids.append(int(inserted[0]))
+        return ids
+
+    def _event_row(self, event: NewEvent, where: str, now: datetime) -> tuple[Any, ...]:
+        if not isinstance(event.payload, dict):
+            raise MemoryInputError(f"{where}: payload must be an object")
+        try:
+            payload = json.dumps(event.payload, ensure_ascii=False)
+            payload.encode("utf-8")
+        except (TypeError, ValueError, UnicodeEncodeError) as exc:
+            raise MemoryInputError(f"{where}: payload is not valid JSON text: {exc}") from None
+        if event.key is not None and not (isinstance(event.key, str) and 0 < len(event.key) <= 200):
+            raise MemoryInputError(f"{where}: key must be a string of 1 to 200 characters")
+        at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
+        return (
+            _label(event.source, "source", where),
+            _label(event.kind, "kind", where),
+            to_db(at),
+            to_db(now),
+            payload,
+            int(event.untrusted),
+            event.key,
+        )
+
+    def pending_events(self, after: int = 0, limit: int = 1000) -> list[Any]:
+        """Logged events whose memory is not written yet, oldest first."""
+        return list(
+            self.db.execute(
+                "SELECT * FROM events WHERE processed_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                (after, limit),
+            )
+        )
+
+    def mark_processed(self, event_ids: Sequence[int]) -> None:
+        """Events that carry no memory (no text): done, nothing to write."""
+        with self.lock, transaction(self.db):
+            self.db.executemany(
+                "UPDATE events SET processed_at = ? WHERE id = ?",
+                [(to_db(datetime.now(UTC)), event_id) for event_id in event_ids],
+            )
 
     def validate(self, item: NewMemory, where: str = "item") -> None:
         """Raise ``MemoryInputError`` naming ``where`` if ``item`` cannot be remembered."""
@@ -356,11 +384,14 @@ class MemoryStore:
         new_rows: dict[int, int],
         now: datetime,
     ) -> Remembered:
-        event_id = self.db.execute(
-            "INSERT INTO events (source, kind, occurred_at, received_at, payload, untrusted) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (p.source, p.kind, to_db(p.at), to_db(now), p.payload, int(p.untrusted)),
-        ).lastrowid
+        event_id = (
+            p.event_id
+            or self.db.execute(
+                "INSERT INTO events (source, kind, occurred_at, received_at, payload, untrusted) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (p.source, p.kind, to_db(p.at), to_db(now), p.payload, int(p.untrusted)),
+            ).lastrowid
+        )
         target = targets[i]
         if target is None:
             memory_id = self.db.execute(
@@ -395,7 +426,10 @@ class MemoryStore:
                 (to_db(p.at), p.importance, memory_id),
             )
             result = Remembered(memory_id, False, how)
-        self.db.execute("UPDATE events SET memory_id = ? WHERE id = ?", (memory_id, event_id))
+        self.db.execute(
+            "UPDATE events SET memory_id = ?, processed_at = ? WHERE id = ?",
+            (memory_id, to_db(now), event_id),
+        )
         return result
 
     def supersede(self, old_id: int, new_id: int) -> None:

@@ -1,0 +1,111 @@
+"""Where memory commands run: through the daemon when it answers, else in process.
+
+Both sides speak the API's JSON shapes, so a command prints the same either way. The
+daemon already has the embedding model loaded, which saves a CLI call seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from ..daemon.client import DaemonClient
+from ..memory import MemoryStore
+from ..memory.when import parse_instant
+from ..settings import Settings
+
+
+class MemoryBackend(Protocol):
+    via: str
+
+    def add(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def search(self, params: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+    def forget(self, ids: list[int]) -> list[int]: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+
+class LocalMemory:
+    via = "in process"
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, body: dict[str, Any]) -> dict[str, Any]:
+        result = self.store.remember(
+            body["text"],
+            body["kind"],
+            body["source"],
+            body.get("at"),
+            importance=body["importance"],
+        )
+        return {"id": result.id, "created": result.created, "duplicate_of": result.duplicate_of}
+
+    def search(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        now = params.get("now")
+        results = self.store.search(
+            params["q"],
+            k=params["k"],
+            kind=params.get("kind"),
+            source=params.get("source"),
+            now=parse_instant(now, self.store.settings.tz(), "--now") if now else None,
+        )
+        return [r.to_json() for r in results]
+
+    def forget(self, ids: list[int]) -> list[int]:
+        return self.store.forget_many(ids)
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+
+class RemoteMemory:
+    via = "daemon"
+
+    def __init__(self, client: DaemonClient) -> None:
+        self.client = client
+
+    def add(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.client.request(
+            "POST", "/memories", json={k: v for k, v in body.items() if v is not None}
+        )
+        return result
+
+    def search(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        query = {k: v for k, v in params.items() if v is not None}
+        result: list[dict[str, Any]] = self.client.request("GET", "/memories", params=query)
+        return result
+
+    def forget(self, ids: list[int]) -> list[int]:
+        from ..daemon.client import DaemonError
+
+        gone = []
+        for memory_id in ids:
+            try:
+                self.client.request("DELETE", f"/memories/{memory_id}")
+                gone.append(memory_id)
+            except DaemonError as exc:
+                if not str(exc).startswith("404"):
+                    raise
+        return gone
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.client.request("GET", "/memories/stats")
+        return result
+
+
+@contextmanager
+def memory_backend(settings: Settings, *, check_space: bool = True) -> Iterator[MemoryBackend]:
+    client = DaemonClient.connect(settings)
+    if client is not None:
+        with client:
+            yield RemoteMemory(client)
+        return
+    store = MemoryStore.open(settings, check_space=check_space)
+    try:
+        yield LocalMemory(store)
+    finally:
+        store.close()

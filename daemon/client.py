@@ -1,0 +1,95 @@
+"""Talking to a running daemon over its Unix socket (what the CLI and the TUI use)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ..settings import Settings
+
+
+class DaemonError(RuntimeError):
+    """The daemon answered with an error; the message is its ``detail``."""
+
+
+class DaemonClient:
+    def __init__(self, settings: Settings, timeout: float = 300.0) -> None:
+        self.settings = settings
+        self._http = httpx.Client(
+            transport=httpx.HTTPTransport(uds=str(settings.socket_path)),
+            base_url="http://pocketmind",
+            timeout=timeout,
+        )
+
+    @classmethod
+    def connect(cls, settings: Settings) -> DaemonClient | None:
+        """A client if a daemon answers on this home's socket, else None."""
+        if not settings.socket_path.exists():
+            return None
+        client = cls(settings)
+        try:
+            client._http.get("/health", timeout=2).raise_for_status()
+        except httpx.HTTPError:
+            client.close()
+            return None
+        return client
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DaemonClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise DaemonError(f"the daemon did not answer: {exc}") from exc
+        if response.status_code >= 400:
+            raise DaemonError(_detail(response))
+        return response.json() if response.content else None
+
+    def status(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", "/status")
+        return result
+
+    def chat(
+        self, question: str, conversation_id: str | None = None, now: str | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Server-sent events of one answer: ("token", {"text"}), then ("done", answer)."""
+        body = {"question": question, "conversation_id": conversation_id, "now": now}
+        body = {k: v for k, v in body.items() if v is not None}
+        try:
+            with self._http.stream("POST", "/chat", json=body) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise DaemonError(_detail(response))
+                event = "message"
+                for line in response.iter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data = json.loads(line[5:])
+                        if event == "error":
+                            raise DaemonError(data.get("detail", "chat failed"))
+                        yield event, data
+        except httpx.HTTPError as exc:
+            raise DaemonError(f"the daemon did not answer: {exc}") from exc
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = response.text
+    if isinstance(detail, list):  # FastAPI validation errors
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail
+        )
+    return f"{response.status_code}: {detail}"

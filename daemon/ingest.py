@@ -1,0 +1,154 @@
+"""The ingest path: acknowledge on commit, remember in batches off the request path.
+
+``submit`` commits events to the log and returns their ids: that is the
+acknowledgement, and from then on a crash cannot lose them. A worker thread then turns
+their text into memories in batches (embedding is the slow part). The queue is
+bounded: past ``capacity`` pending events ``submit`` refuses with ``Backpressure``,
+so a flood costs the sender a retry, not the phone its memory. On start, events that
+were acknowledged but not yet processed (the daemon died) are queued again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from ..memory import MemoryInputError, MemoryStore, NewEvent, NewMemory
+
+log = logging.getLogger(__name__)
+
+
+class Backpressure(RuntimeError):
+    """The ingest queue is full; retry later."""
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: MemoryStore,
+        *,
+        capacity: int = 10_000,
+        batch: int = 256,
+        linger_s: float = 0.05,
+    ) -> None:
+        self.store = store
+        self.capacity = capacity
+        self.batch = batch
+        self.linger_s = linger_s
+        self._queue: deque[int] = deque()
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.processed = 0
+        self.failed = 0
+
+    @property
+    def depth(self) -> int:
+        return len(self._queue)
+
+    def start(self) -> None:
+        self._recover()
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+        self._thread.start()
+
+    def _recover(self) -> None:
+        last = 0
+        while rows := self.store.pending_events(after=last):
+            self._queue.extend(row["id"] for row in rows)
+            last = rows[-1]["id"]
+        if self._queue:
+            log.info("replaying %d acknowledged events not yet remembered", len(self._queue))
+
+    def submit(self, events: Sequence[NewEvent]) -> list[int]:
+        """Log ``events`` (committed when this returns) and queue them for memory."""
+        with self._cond:
+            if self._stopping:
+                raise Backpressure("the daemon is shutting down")
+            if len(self._queue) + len(events) > self.capacity:
+                raise Backpressure(
+                    f"ingest queue full ({len(self._queue)} pending of {self.capacity})"
+                )
+        ids = self.store.record_events(events)
+        with self._cond:
+            self._queue.extend(ids)
+            self._cond.notify()
+        return ids
+
+    def stop(self, flush: bool = True) -> None:
+        """Stop taking events; with ``flush``, remember everything queued first."""
+        with self._cond:
+            self._stopping = True
+            if not flush:
+                self._queue.clear()
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _take(self) -> list[int] | None:
+        with self._cond:
+            while not self._queue and not self._stopping:
+                self._cond.wait()
+            if not self._queue:
+                return None  # stopping and drained
+            if len(self._queue) < self.batch and not self._stopping:
+                self._cond.wait(self.linger_s)  # let a burst gather into one batch
+            return [self._queue.popleft() for _ in range(min(self.batch, len(self._queue)))]
+
+    def _run(self) -> None:
+        while (ids := self._take()) is not None:
+            try:
+                self._process(ids)
+            except Exception:  # keep the worker alive; the events stay pending for replay
+                self.failed += len(ids)
+                log.exception("ingest batch of %d events failed; they stay pending", len(ids))
+
+    def _process(self, ids: list[int]) -> None:
+        marks = ",".join("?" * len(ids))
+        rows = self.store.db.execute(
+            f"SELECT * FROM events WHERE id IN ({marks}) AND processed_at IS NULL", ids
+        ).fetchall()
+        items, labels, empty = [], [], []
+        for row in rows:
+            item = _as_memory(row)
+            if item is None:
+                empty.append(row["id"])
+                continue
+            try:
+                self.store.validate(item, f"event {row['id']}")
+            except MemoryInputError as exc:
+                log.warning("event %d not remembered: %s", row["id"], exc)
+                empty.append(row["id"])
+                continue
+            items.append(item)
+            labels.append(f"event {row['id']}")
+        if items:
+            self.store.remember_many(items, where=labels)
+        if empty:
+            self.store.mark_processed(empty)
+        self.processed += len(rows)
+
+
+def _as_memory(row: Any) -> NewMemory | None:
+    """The memory an event carries: its payload's ``text``, everything else as meta."""
+    import json
+
+    payload = json.loads(row["payload"])
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    meta = {k: v for k, v in payload.items() if k not in ("text", "importance")}
+    importance = payload.get("importance", 0.5)
+    return NewMemory(
+        text=text,
+        kind=row["kind"],
+        source=row["source"],
+        at=row["occurred_at"],
+        meta=meta,
+        importance=importance if isinstance(importance, int | float) else 0.5,
+        untrusted=bool(row["untrusted"]),
+        event_id=row["id"],
+    )

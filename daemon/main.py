@@ -1,0 +1,52 @@
+"""``pocketmind up``: run the daemon in the foreground until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from types import FrameType
+
+from ..engine import Engine, make_engine
+from ..settings import Settings
+from .paths import RunFiles
+from .runtime import Component, Runtime
+
+log = logging.getLogger("pocketmind.daemon")
+
+
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)  # unwinds through the finally blocks: reverse teardown runs
+
+
+def run(settings: Settings, engine_factory: Callable[[Settings], Engine] = make_engine) -> None:
+    """Start in order, serve, and stop in reverse. Returns after a clean shutdown."""
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # SIGTERM during start-up, or re-raised by uvicorn after its graceful shutdown, must
+    # unwind through the teardown below rather than kill the process where it stands.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    files = RunFiles(settings)
+    files.acquire()
+    runtime = Runtime(settings, engine_factory=engine_factory, files=files)
+    try:
+        runtime.start()
+        from .api import create_app
+        from .server import make_server, serve
+
+        token = files.api_token() if settings.daemon.tcp_port is not None else None
+        server, sockets = make_server(create_app(runtime), settings, token)
+        runtime.components["api"] = api = Component("api")
+        api.mark("running")
+        log.info("serving on %s", settings.socket_path)
+        serve(server, sockets)
+        api.mark("stopped")
+    finally:
+        log.info("shutting down")
+        runtime.stop()
+        files.release()
+        log.info("stopped")

@@ -1,0 +1,179 @@
+"""The running assistant: its parts, started in order and stopped in reverse.
+
+database → embedder → engine → ingest worker → (sensors → scheduler, with their issues)
+→ API. Each part is a ``Component``; a part that fails while running (a sensor, a
+skill) is marked failed in ``status()`` and the rest keep serving. The phase file lets
+``pocketmind status`` and the TUI say "loading the model" before the API is up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..chat import Assistant
+from ..engine import Engine, make_engine
+from ..memory import MemoryStore
+from ..memory.embedder import make_embedder
+from ..settings import Settings
+from .ingest import Ingestor
+from .paths import RunFiles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Component:
+    name: str
+    state: str = "stopped"  # starting, running, failed, stopping, stopped
+    error: str | None = None
+    since: float = field(default_factory=time.time)
+
+    def mark(self, state: str, error: str | None = None) -> None:
+        self.state, self.error, self.since = state, error, time.time()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "error": self.error, "since": self.since}
+
+
+class Runtime:
+    """Holds the store, the engine and the ingest worker; knows their health."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine_factory: Callable[[Settings], Engine] = make_engine,
+        files: RunFiles | None = None,
+    ) -> None:
+        self.settings = settings
+        self.files = files or RunFiles(settings)
+        self.engine_factory = engine_factory
+        self.components: dict[str, Component] = {}
+        self._stops: list[tuple[str, Callable[[], None]]] = []
+        self.started = time.time()
+        self._swap_lock = threading.Lock()
+        self.store: MemoryStore
+        self.engine: Engine
+        self.ingestor: Ingestor
+
+    # -- start-up and teardown --------------------------------------------------------------
+
+    def _step(self, name: str, start: Callable[[], Any], stop: Callable[[], None]) -> None:
+        component = self.components.setdefault(name, Component(name))
+        component.mark("starting")
+        self.files.write_phase(f"starting {name}")
+        log.info("starting %s", name)
+        try:
+            start()
+        except BaseException as exc:
+            component.mark("failed", str(exc))
+            raise
+        component.mark("running")
+        self._stops.append((name, stop))
+
+    def start(self) -> None:
+        """Start every part in order; on failure, stop what started, in reverse."""
+        try:
+            self._step("database", self._open_store, lambda: self.store.close())
+            self._step("embedder", self._warm_embedder, lambda: None)
+            self._step("engine", self._load_engine, lambda: self.engine.close())
+            self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
+        except BaseException:
+            self.stop()
+            raise
+        self.files.write_phase("serving")
+
+    def _open_store(self) -> None:
+        self.store = MemoryStore.open(self.settings, make_embedder(self.settings.embedder))
+
+    def _warm_embedder(self) -> None:
+        self.store.embedder.embed(["warm up"])  # load the model now, not on the first search
+        _ = self.store.index
+
+    def _load_engine(self) -> None:
+        self.engine = self.engine_factory(self.settings)
+
+    def _start_ingest(self) -> None:
+        config = self.settings.daemon
+        self.ingestor = Ingestor(
+            self.store, capacity=config.ingest_capacity, batch=config.ingest_batch
+        )
+        self.ingestor.start()
+
+    def stop(self) -> None:
+        """Stop in reverse order; a part that fails to stop does not stop the rest."""
+        while self._stops:
+            name, stop = self._stops.pop()
+            self.components[name].mark("stopping")
+            self.files.write_phase(f"stopping {name}")
+            try:
+                stop()
+                self.components[name].mark("stopped")
+            except Exception as exc:
+                log.exception("stopping %s failed", name)
+                self.components[name].mark("failed", str(exc))
+
+    # -- serving -------------------------------------------------------------------------
+
+    def assistant(
+        self,
+        *,
+        answer_tokens: int | None = None,
+        temperature: float | None = None,
+        instructions: str = "",
+    ) -> Assistant:
+        settings = self.settings
+        if answer_tokens or temperature is not None or instructions:
+            settings = settings.model_copy(deep=True)
+            if answer_tokens:
+                settings.engine.answer_tokens = min(answer_tokens, self.engine.context_size // 2)
+            if temperature is not None:
+                settings.engine.temperature = temperature
+            if instructions.strip():
+                settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
+        return Assistant(self.store, self.engine, settings)
+
+    def swap_adapter(self, adapter: Path | None) -> None:
+        """Load another LoRA adapter into the running engine; requests in flight finish
+        first (the engine's lock), later ones wait and are answered by the new one."""
+        swap = getattr(self.engine, "swap", None)
+        if swap is None:
+            from ..engine.base import EngineError
+
+            raise EngineError(f"the {type(self.engine).__name__} cannot swap adapters")
+        with self._swap_lock:
+            self.components["engine"].mark("swapping")
+            try:
+                swap(lora_path=adapter)
+            finally:
+                self.components["engine"].mark("running")
+
+    def status(self) -> dict[str, Any]:
+        counts = self.store.db.execute(
+            "SELECT (SELECT count(*) FROM memories), (SELECT count(*) FROM events)"
+        ).fetchone()
+        return {
+            "version": __version__,
+            "pid": os.getpid(),
+            "uptime_s": round(time.time() - self.started, 1),
+            "components": {name: c.to_json() for name, c in self.components.items()},
+            "model": self.engine.model_id,
+            "adapter": self.engine.adapter_id,
+            "queue_depth": self.ingestor.depth,
+            "ingest": {
+                "processed": self.ingestor.processed,
+                "failed": self.ingestor.failed,
+                "capacity": self.ingestor.capacity,
+            },
+            "memories": counts[0],
+            "events": counts[1],
+            "home": str(self.settings.home),
+        }

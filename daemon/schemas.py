@@ -1,0 +1,97 @@
+"""Request and response bodies of the daemon's API (the OpenAPI schema comes from here).
+
+Our own endpoints refuse unknown fields (a typo is an error, not a silent default);
+the OpenAI-compatible ones ignore them, as OpenAI clients send many.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TEXT_MAX = 64 * 1024
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(Strict):
+    source: str = Field(min_length=1, max_length=200)
+    kind: str = Field(min_length=1, max_length=200)
+    payload: dict[str, Any]
+    at: str | None = Field(default=None, max_length=64, description="ISO 8601")
+    key: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Idempotency key per source"
+    )
+    untrusted: bool = True
+
+
+class EventsIn(Strict):
+    events: list[EventIn] = Field(min_length=1, max_length=1000)
+
+
+class EventsOut(BaseModel):
+    ids: list[int]
+    queue_depth: int
+
+
+class MemoryIn(Strict):
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    kind: str = Field(default="note", min_length=1, max_length=200)
+    source: str = Field(default="user", min_length=1, max_length=200)
+    at: str | None = Field(default=None, max_length=64)
+    importance: float = Field(default=0.5, ge=0, le=1)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Remembered(BaseModel):
+    id: int
+    created: bool
+    duplicate_of: str | None
+
+
+class ForgetIn(Strict):
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=5, ge=1, le=100)
+
+
+class Forgotten(BaseModel):
+    forgotten: list[int]
+
+
+class ChatIn(Strict):
+    question: str = Field(min_length=1, max_length=TEXT_MAX)
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=100)
+    now: str | None = Field(default=None, max_length=64)
+    stream: bool = True
+
+
+class AdapterIn(Strict):
+    path: str | None = Field(
+        default=None, max_length=4096, description="GGUF LoRA adapter; null: none"
+    )
+
+
+class OpenAIMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(
+                str(part.get("text", "")) for part in self.content if part.get("type") == "text"
+            )
+        return self.content or ""
+
+
+class OpenAIChatIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    model: str = Field(default="pocketmind", max_length=200)
+    messages: list[OpenAIMessage] = Field(min_length=1, max_length=200)
+    stream: bool = False
+    max_tokens: int | None = Field(default=None, ge=1, le=32768)
+    max_completion_tokens: int | None = Field(default=None, ge=1, le=32768)
+    temperature: float | None = Field(default=None, ge=0, le=2)
