@@ -12,10 +12,11 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from .. import __version__
@@ -26,6 +27,8 @@ from ..memory.when import parse_instant
 from . import schemas
 from .ingest import Backpressure
 from .runtime import Runtime
+
+MemoryId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="A memory's id")]
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -104,14 +107,14 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
         return store.stats()
 
     @app.get("/memories/{memory_id}")
-    def get(memory_id: int) -> dict[str, Any]:
+    def get(memory_id: MemoryId) -> dict[str, Any]:
         memory = store.get(memory_id)
         if memory is None:
             raise HTTPException(404, f"no memory {memory_id}")
         return memory.to_json()
 
     @app.delete("/memories/{memory_id}", status_code=204)
-    def forget(memory_id: int) -> Response:
+    def forget(memory_id: MemoryId) -> Response:
         if not store.forget(memory_id):
             raise HTTPException(404, f"no memory {memory_id}")
         return Response(status_code=204)

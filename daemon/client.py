@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,12 @@ class DaemonClient:
         """A client if a daemon answers on this home's socket, else None."""
         if not settings.socket_path.exists():
             return None
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2)
+            try:
+                probe.connect(str(settings.socket_path))
+            except OSError:  # a stale socket file: a daemon died without cleaning up
+                return None
         client = cls(settings)
         try:
             client._http.get("/health", timeout=2).raise_for_status()

@@ -74,6 +74,7 @@ class RunFiles:
         return pid
 
     def write_phase(self, phase: str, **extra: Any) -> None:
+        private_dir(self.dir)
         tmp = self.phase.with_suffix(".tmp")
         tmp.write_text(json.dumps({"phase": phase, "pid": os.getpid(), **extra}))
         tmp.replace(self.phase)
