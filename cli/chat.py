@@ -100,3 +100,12 @@ def models(settings: Settings, as_json: bool) -> None:
     if problem:
         click.echo(f"problem: {problem}", err=True)
         sys.exit(1)
+
+
+@click.command()
+@with_settings
+def chat(settings: Settings) -> None:
+    """Open the chat TUI (it talks to the daemon, and offers to start it)."""
+    from ..tui import PocketMindApp
+
+    PocketMindApp(settings).run()

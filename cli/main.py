@@ -77,11 +77,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from .chat import ask, models
+    from .chat import ask, chat, models
     from .daemon import start, status, stop, up
     from .memory import memory
 
-    for command in (ask, memory, models, up, start, stop, status):
+    for command in (ask, chat, memory, models, up, start, stop, status):
         main.add_command(command)
 
 

@@ -1,0 +1,125 @@
+"""The chat TUI, driven by Textual's Pilot against a daemon the test starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from daemon_helpers import DaemonProcess
+from textual.widgets import Input, ListView, Static
+
+from pocketmind.daemon.client import DaemonClient
+from pocketmind.daemon.paths import RunFiles
+from pocketmind.tui import PocketMindApp
+from pocketmind.tui.screens import ChatScreen, MemoryDetail, MemoryScreen, NotRunningScreen
+from pocketmind.tui.widgets import StatusLine, Turn
+
+pytestmark = pytest.mark.slow
+PHONE = (50, 25)
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[DaemonProcess]:
+    process = DaemonProcess(tmp_path / "home").start()
+    with process.client() as client:
+        client.request(
+            "POST",
+            "/memories",
+            json={"text": "Dentist moved to Friday 3pm", "source": "gmail", "kind": "notification"},
+        )
+    yield process
+    process.stop()
+
+
+async def _wait(pilot: object, condition: object, timeout: float = 15) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the TUI")
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await asyncio.sleep(0)
+
+
+async def test_chat_streams_an_answer_with_its_memories(daemon: DaemonProcess) -> None:
+    app = PocketMindApp(daemon.settings, poll_s=0.5)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press(*"when is the dentist", "enter")
+        await _wait(
+            pilot,
+            lambda: (
+                app.screen.query(Turn)
+                and "memories used" in str(app.screen.query_one(Turn).sources.title)
+                and not app.screen.busy
+            ),
+        )  # type: ignore[attr-defined]
+        turn = app.screen.query_one(Turn)
+        assert turn.text == "I don't know."
+        assert turn.sources.title == "1 memories used"
+        line = str(turn.sources.query_one(".memory", Static).render())
+        assert "gmail · Dentist moved to Friday 3pm" in line
+        status = str(app.screen.query_one(StatusLine).render())
+        assert "running · fake-model" in status and "queue 0" in status
+
+
+async def test_memory_browser_searches_opens_and_forgets(daemon: DaemonProcess) -> None:
+    app = PocketMindApp(daemon.settings, poll_s=0.5)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, MemoryScreen)
+        await pilot.press(*"dentist", "enter")
+        await _wait(pilot, lambda: len(app.screen.query_one(ListView)) == 1 and app.screen.results)  # type: ignore[attr-defined]
+        await pilot.press("tab", "enter")
+        await _wait(pilot, lambda: isinstance(app.screen, MemoryDetail))
+        await pilot.press("f")
+        await _wait(pilot, lambda: isinstance(app.screen, MemoryScreen))
+    with DaemonClient(daemon.settings) as client:
+        assert client.request("GET", "/memories", params={"q": "dentist"}) == []
+
+
+async def test_not_running_screen_offers_to_start_the_daemon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process = DaemonProcess(tmp_path / "home")  # not started: the TUI starts it
+    for key, value in process.env.items():
+        if key.startswith("POCKETMIND_"):
+            monkeypatch.setenv(key, value)
+    app = PocketMindApp(process.settings, poll_s=0.3)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(
+            pilot, lambda: isinstance(app.screen, NotRunningScreen) and app.screen.query("#message")
+        )
+        assert "not running" in str(app.screen.query_one("#message", Static).render())
+        await pilot.press("s")
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen), timeout=60)
+        await pilot.press("ctrl+q")
+    pid = RunFiles(process.settings).read_pid()  # the daemon outlives the TUI
+    assert pid is not None
+    os.kill(pid, signal.SIGTERM)
+
+
+async def test_with_the_real_small_model(tmp_path: Path) -> None:
+    process = DaemonProcess(
+        tmp_path / "home",
+        {"POCKETMIND_ENGINE__BACKEND": "llama", "POCKETMIND_ENGINE__ANSWER_TOKENS": "32"},
+    )
+    process.start()
+    try:
+        app = PocketMindApp(process.settings, poll_s=0.5)
+        async with app.run_test(size=PHONE) as pilot:
+            await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+            await pilot.press(*"Name a colour.", "enter")
+            await _wait(pilot, lambda: app.screen.query(Turn) and not app.screen.busy, timeout=60)  # type: ignore[attr-defined]
+            turn = app.screen.query_one(Turn)
+            assert turn.text.strip() and turn.text != "…"
+            assert "SmolLM2" in str(app.screen.query_one(StatusLine).render())
+            assert app.screen.query_one(Input).value == ""
+    finally:
+        process.stop()

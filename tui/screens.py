@@ -1,0 +1,215 @@
+"""The TUI's screens: chat, memory browser, and the daemon-not-ready screens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, ListItem, ListView, Static
+
+from ..daemon.client import DaemonError
+from .widgets import StatusLine, Turn, memory_line
+
+if TYPE_CHECKING:
+    from .app import PocketMindApp
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+f", "app.push_screen('memories')", "Memories"),
+        Binding("ctrl+n", "new_conversation", "New chat"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conversation_id: str | None = None
+        self.busy = False
+
+    @property
+    def pm(self) -> PocketMindApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield VerticalScroll(id="log")
+        yield Input(placeholder="Ask about your life…", id="question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#question")
+    def ask(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question or self.busy:
+            return
+        event.input.value = ""
+        turn = Turn(question)
+        log = self.query_one("#log", VerticalScroll)
+        log.mount(turn)
+        log.scroll_end(animate=False)
+        self.busy = True
+        self.stream_answer(turn, question)
+
+    @work(thread=True, exclusive=True, group="chat")
+    def stream_answer(self, turn: Turn, question: str) -> None:
+        try:
+            with self.pm.client() as client:
+                for event, data in client.chat(question, self.conversation_id):
+                    if event == "token":
+                        self.app.call_from_thread(turn.add_token, data["text"])
+                    elif event == "done":
+                        self.conversation_id = data.get("conversation_id")
+                        self.app.call_from_thread(turn.finish, data)
+        except DaemonError as exc:
+            self.app.call_from_thread(turn.fail, str(exc))
+        finally:
+            self.busy = False
+            self.app.call_from_thread(self.query_one("#log", VerticalScroll).scroll_end)
+
+    def action_new_conversation(self) -> None:
+        self.conversation_id = None
+        self.query_one("#log", VerticalScroll).remove_children()
+
+
+class MemoryScreen(Screen[None]):
+    """Search memories, open one, forget it."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[dict[str, Any]] = []
+
+    @property
+    def pm(self) -> PocketMindApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Input(placeholder="Search memories…", id="search")
+        yield ListView(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#search")
+    def search(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.run_search(event.value.strip())
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        try:
+            with self.pm.client() as client:
+                results = client.request("GET", "/memories", params={"q": query, "k": 20})
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, results)
+
+    def show(self, results: list[dict[str, Any]]) -> None:
+        self.results = results
+        view = self.query_one(ListView)
+        view.clear()
+        for memory in results:
+            view.append(ListItem(Static(f"#{memory['id']} {memory_line(memory)}", markup=False)))
+        if not results:
+            view.append(ListItem(Static("no memories found")))
+        view.index = 0
+
+    @on(ListView.Selected, "#results")
+    def open(self, event: ListView.Selected) -> None:
+        index = event.list_view.index
+        if index is not None and index < len(self.results):
+            self.app.push_screen(MemoryDetail(self.results[index]), self.after_detail)
+
+    def after_detail(self, forgotten: bool | None) -> None:
+        search = self.query_one("#search", Input)
+        if forgotten and search.value.strip():
+            self.run_search(search.value.strip())
+
+
+class MemoryDetail(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Back"),
+        Binding("f", "forget", "Forget"),
+    ]
+    DEFAULT_CSS = """
+    MemoryDetail { align: center middle; }
+    MemoryDetail > Vertical { width: 90%; height: auto; border: round $accent; padding: 1; }
+    """
+
+    def __init__(self, memory: dict[str, Any]) -> None:
+        super().__init__()
+        self.memory = memory
+
+    def compose(self) -> ComposeResult:
+        m = self.memory
+        with Vertical():
+            yield Static(f"#{m['id']} · {escape(m['kind'])} · {escape(m['source'])}")
+            yield Static(m["occurred_at"], markup=False)
+            yield Static(m["text"], markup=False)
+            with Horizontal():
+                yield Button("Forget (f)", id="forget", variant="error")
+                yield Button("Back (esc)", id="back")
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#forget")
+    def action_forget(self) -> None:
+        app: PocketMindApp = self.app  # type: ignore[assignment]
+        try:
+            with app.client() as client:
+                client.request("DELETE", f"/memories/{self.memory['id']}")
+        except DaemonError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"forgot #{self.memory['id']}")
+        self.dismiss(True)
+
+
+class NotRunningScreen(Screen[None]):
+    """Shown when no daemon answers: offer to start one."""
+
+    BINDINGS = [Binding("s", "start", "Start daemon"), Binding("ctrl+q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    NotRunningScreen { align: center middle; }
+    NotRunningScreen > Vertical { width: 90%; height: auto; border: round $warning; padding: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("The PocketMind daemon is not running.", id="message")
+            yield Button("Start it (s)", id="start", variant="primary")
+        yield Footer()
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        app: PocketMindApp = self.app  # type: ignore[assignment]
+        self.query_one("#message", Static).update("Starting the daemon…")
+        app.start_daemon()
+
+
+class LoadingScreen(Screen[None]):
+    """The daemon process is up but not answering yet: usually loading the model."""
+
+    DEFAULT_CSS = """
+    LoadingScreen { align: center middle; }
+    LoadingScreen > Static { width: 90%; border: round $accent; padding: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Starting… loading the model", id="phase")
+
+    def show_phase(self, phase: str) -> None:
+        for widget in self.query("#phase").results(Static):  # none before compose
+            widget.update(f"Starting… {phase}")
