@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Start the daemon (if it is not running yet) on the packaged default models, then open
+# the chat TUI. The daemon keeps running after the TUI closes: `pocketmind stop`.
 run: $(STAMP)
-	$(BIN)/pocketmind --help
+	$(BIN)/pocketmind start
+	$(BIN)/pocketmind chat
 
 test: $(STAMP)
 	$(BIN)/ruff check .

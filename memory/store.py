@@ -294,10 +294,13 @@ class MemoryStore:
         prepared = [
             self._prepare(item, label, now) for item, label in zip(items, labels, strict=True)
         ]
+        # Embedding is the slow part: do it before taking the lock, so acknowledging
+        # events (record_events) never waits behind a batch being embedded.
+        embedded = self.embedder.embed([p.text for p in prepared])
         with self.lock:
             index = self.index
             targets, fresh = self._exact_duplicates(prepared)
-            vectors = self.embedder.embed([prepared[i].text for i in fresh])
+            vectors = embedded[fresh]
             self._near_duplicates(prepared, fresh, vectors, targets, index)
             new_rows: dict[int, int] = {}
             with transaction(self.db):

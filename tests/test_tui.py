@@ -53,19 +53,15 @@ async def test_chat_streams_an_answer_with_its_memories(daemon: DaemonProcess) -
         await pilot.press(*"when is the dentist", "enter")
         await _wait(
             pilot,
-            lambda: (
-                app.screen.query(Turn)
-                and "memories used" in str(app.screen.query_one(Turn).sources.title)
-                and not app.screen.busy
-            ),
+            lambda: app.screen.query(Turn) and app.screen.query(".memory") and not app.screen.busy,
         )  # type: ignore[attr-defined]
         turn = app.screen.query_one(Turn)
         assert turn.text == "I don't know."
-        assert turn.sources.title == "1 memories used"
+        assert str(turn.sources_title.render()) == "1 memory used:"
         line = str(turn.sources.query_one(".memory", Static).render())
         assert "gmail · Dentist moved to Friday 3pm" in line
         status = str(app.screen.query_one(StatusLine).render())
-        assert "running · fake-model" in status and "queue 0" in status
+        assert status.startswith("running · q0 · 1 mem · fake-model")
 
 
 async def test_memory_browser_searches_opens_and_forgets(daemon: DaemonProcess) -> None:

@@ -144,6 +144,7 @@ class MemoryDetail(ModalScreen[bool]):
     DEFAULT_CSS = """
     MemoryDetail { align: center middle; }
     MemoryDetail > Vertical { width: 90%; height: auto; border: round $accent; padding: 1; }
+    MemoryDetail Horizontal { height: auto; }
     """
 
     def __init__(self, memory: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Collapsible, Static
+from textual.widgets import Static
 
 
 def memory_line(memory: dict[str, Any]) -> str:
@@ -23,7 +23,7 @@ class Turn(Vertical):
     Turn { height: auto; margin: 0 0 1 0; }
     Turn .question { color: $accent; text-style: bold; }
     Turn .answer { padding: 0 0 0 2; }
-    Turn Collapsible { padding: 0; margin: 0 0 0 2; border: none; }
+    Turn .sources { height: auto; padding: 0 0 0 2; color: $text-muted; }
     """
 
     def __init__(self, question: str) -> None:
@@ -31,12 +31,14 @@ class Turn(Vertical):
         self.question = question
         self.text = ""
         self.answer = Static("…", classes="answer", markup=False)
-        self.sources = Collapsible(title="memories used", collapsed=True)
+        self.sources = Vertical(classes="sources")
+        self.sources_title = Static("", classes="sources-title", markup=False)
 
     def compose(self) -> ComposeResult:
         yield Static(f"› {escape(self.question)}", classes="question")
         yield self.answer
-        yield self.sources
+        with self.sources:
+            yield self.sources_title
 
     def add_token(self, piece: str) -> None:
         self.text += piece
@@ -46,7 +48,8 @@ class Turn(Vertical):
         self.text = done.get("answer", self.text)
         self.answer.update(self.text or "(no answer)")
         memories = done.get("memories") or []
-        self.sources.title = f"{len(memories)} memories used"
+        count = len(memories)
+        self.sources_title.update(f"{count} {'memory' if count == 1 else 'memories'} used:")
         for memory in memories:
             self.sources.mount(Static(memory_line(memory), classes="memory", markup=False))
         timing = done.get("timing") or {}
@@ -72,8 +75,9 @@ class StatusLine(Static):
         if status is None:
             self.update(f"daemon: {state}")
             return
-        adapter = status.get("adapter") or "-"
+        model = str(status.get("model", "?")).removesuffix(".gguf")
+        adapter = f" +{status['adapter']}" if status.get("adapter") else ""
         self.update(
-            f"{state} · {status.get('model', '?')} · lora {adapter} · "
-            f"queue {status.get('queue_depth', 0)} · {status.get('memories', 0)} mem"
+            f"{state} · q{status.get('queue_depth', 0)} · {status.get('memories', 0)} mem · "
+            f"{model}{adapter}"
         )
