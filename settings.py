@@ -181,6 +181,48 @@ class DaemonSettings(BaseModel):
     ingest_batch: int = Field(default=256, ge=1, description="Events remembered per batch.")
 
 
+class SensingSettings(BaseModel):
+    """What the daemon senses. Clipboard, SMS and call log are opt-in, off by default."""
+
+    sensors: list[str] = Field(
+        default=["battery", "wifi", "location", "notifications"],
+        description="Enabled sensors (also: clipboard, sms, calls).",
+    )
+    battery_interval_s: float = Field(default=120, ge=1)
+    wifi_interval_s: float = Field(default=120, ge=1)
+    location_interval_s: float = Field(default=300, ge=1)
+    notifications_interval_s: float = Field(default=60, ge=1)
+    optin_interval_s: float = Field(default=300, ge=1)
+    termux_timeout_s: float = Field(default=10, gt=0, description="Per termux-api call.")
+    max_backoff_s: float = Field(default=3600, ge=1, description="Longest wait after failures.")
+    low_battery_percent: int = Field(default=20, ge=0, le=100)
+    low_battery_factor: float = Field(
+        default=3.0, ge=1, description="Interval multiplier while low and unplugged."
+    )
+    battery_thresholds: list[int] = Field(default=[20, 10, 5])
+    place_radius_m: float = Field(default=150, gt=0)
+    place_min_dwell_s: float = Field(default=600, ge=0, description="Stay to make a new place.")
+    notification_apps_allow: list[str] = Field(
+        default=[], description="Only these packages (empty: all not denied)."
+    )
+    notification_apps_deny: list[str] = Field(
+        default=["android", "com.android.systemui", "com.termux", "com.termux.api"],
+        description="Packages never sensed (Termux's own: PocketMind's reminders).",
+    )
+    watch_folders: list[Path] = Field(
+        default=[], description="Folders whose text and Markdown files become memories."
+    )
+
+    @field_validator("sensors")
+    @classmethod
+    def _known_sensors(cls, value: list[str]) -> list[str]:
+        known = {"battery", "wifi", "location", "notifications", "clipboard", "sms", "calls"}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown sensors {unknown}; known: {sorted(known)}")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything PocketMind can be told. ``home`` relocates all state."""
 
@@ -206,6 +248,7 @@ class Settings(BaseSettings):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    sensing: SensingSettings = Field(default_factory=SensingSettings)
 
     @field_validator("timezone")
     @classmethod

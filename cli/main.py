@@ -80,8 +80,9 @@ def _register() -> None:
     from .chat import ask, chat, models
     from .daemon import start, status, stop, up
     from .memory import memory
+    from .sensing import places, sensors
 
-    for command in (ask, chat, memory, models, up, start, stop, status):
+    for command in (ask, chat, memory, models, places, sensors, up, start, stop, status):
         main.add_command(command)
 
 

@@ -86,6 +86,7 @@ class Runtime:
             self._step("embedder", self._warm_embedder, lambda: None)
             self._step("engine", self._load_engine, lambda: self.engine.close())
             self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
+            self._step("sensors", self._start_sensors, self._stop_sensors)
         except BaseException:
             self.stop()
             raise
@@ -107,6 +108,29 @@ class Runtime:
             self.store, capacity=config.ingest_capacity, batch=config.ingest_batch
         )
         self.ingestor.start()
+
+    def _start_sensors(self) -> None:
+        from ..sensing import FileWatcher, SensorRunner, make_sensors
+
+        config = self.settings.sensing
+        self.sensors = SensorRunner(
+            make_sensors(self.settings, self.store), self.ingestor.submit, config
+        )
+        self.sensors.start()
+        self.files_watcher = None
+        if config.watch_folders:
+            self.files_watcher = FileWatcher(self.store, config.watch_folders)
+            try:
+                self.files_watcher.start()
+            except Exception as exc:  # a broken watcher must not take the daemon down
+                log.exception("file watching failed to start")
+                self.files_watcher = None
+                self.components["sensors"].error = f"files: {exc}"
+
+    def _stop_sensors(self) -> None:
+        if self.files_watcher is not None:
+            self.files_watcher.stop()
+        self.sensors.stop()
 
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""
@@ -173,6 +197,8 @@ class Runtime:
                 "failed": self.ingestor.failed,
                 "capacity": self.ingestor.capacity,
             },
+            "sensors": self.sensors.status() if hasattr(self, "sensors") else {},
+            "files": getattr(getattr(self, "files_watcher", None), "last", None),
             "memories": counts[0],
             "events": counts[1],
             "home": str(self.settings.home),

@@ -173,6 +173,30 @@ def m006_ingest(db: Connection) -> None:
     db.execute("CREATE INDEX events_pending ON events(id) WHERE processed_at IS NULL")
 
 
+@migration
+def m007_sensing(db: Connection) -> None:
+    """Places learned from location fixes, and which memories came from sensed text.
+
+    ``memories.untrusted`` marks text written by apps and other people (notifications,
+    files, SMS): it is only ever shown to the model as data, and export keeps it out of
+    training targets.
+    """
+    db.execute("ALTER TABLE memories ADD COLUMN untrusted INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        CREATE TABLE places (
+            id INTEGER PRIMARY KEY,
+            name TEXT,
+            latitude REAL NOT NULL,
+            longitude REAL NOT NULL,
+            radius_m REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            visits INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -24,6 +24,7 @@ class Memory:
     meta: dict[str, Any]
     event_id: int | None
     superseded_by: int | None
+    untrusted: bool = False
 
     @classmethod
     def from_row(cls, row: Any) -> Memory:
@@ -40,6 +41,7 @@ class Memory:
             meta=json.loads(row["meta"]),
             event_id=row["event_id"],
             superseded_by=row["superseded_by"],
+            untrusted=bool(row["untrusted"]),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -63,6 +65,7 @@ class SearchResult:
             "source": m.source,
             "occurred_at": m.occurred_at.isoformat(),
             "meta": m.meta,
+            "untrusted": m.untrusted,
             "score": round(self.score, 6),
         }
 

@@ -399,7 +399,8 @@ class MemoryStore:
         if target is None:
             memory_id = self.db.execute(
                 "INSERT INTO memories (text, text_hash, kind, source, occurred_at, created_at, "
-                "last_seen_at, importance, meta, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "last_seen_at, importance, meta, event_id, untrusted) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     p.text,
                     p.hash,
@@ -411,6 +412,7 @@ class MemoryStore:
                     p.importance,
                     p.meta,
                     event_id,
+                    int(p.untrusted),
                 ),
             ).lastrowid
             self.db.execute(

@@ -44,7 +44,14 @@ def _raw(settings_socket: Path, request: bytes) -> bytes:
 def test_status_reports_every_part_and_files_are_private(daemon: DaemonProcess) -> None:
     with daemon.client() as client:
         report = client.status()
-    assert list(report["components"]) == ["database", "embedder", "engine", "ingest", "api"]
+    assert list(report["components"]) == [
+        "database",
+        "embedder",
+        "engine",
+        "ingest",
+        "sensors",
+        "api",
+    ]
     assert all(part["state"] == "running" for part in report["components"].values())
     assert report["model"] == "fake-model" and report["queue_depth"] == 0
     settings = daemon.settings

@@ -35,7 +35,16 @@ def diary(store: MemoryStore) -> MemoryStore:
 def test_results_carry_what_a_caller_needs(diary: MemoryStore) -> None:
     (hit, *_) = diary.search("dentist", now=NOW)
     as_json = hit.to_json()
-    assert set(as_json) == {"id", "text", "kind", "source", "occurred_at", "meta", "score"}
+    assert set(as_json) == {
+        "id",
+        "text",
+        "kind",
+        "source",
+        "occurred_at",
+        "meta",
+        "untrusted",
+        "score",
+    }
     assert as_json["text"] == "Dentist appointment moved to Friday"
     assert as_json["source"] == "gmail"
 

@@ -1,0 +1,77 @@
+"""The sensor seam: a ``Sensor`` is polled on its interval and returns events.
+
+Sensors are registered by name in a registry (built-in ones through the same
+``register`` a third-party one would use). A sensor keeps its own state between polls
+(the last battery level, the notification snapshot) so it can report transitions, not
+readings. ``SensorState`` is what ``status`` and ``pocketmind sensors`` show.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..memory import NewEvent
+
+
+class SensorUnavailable(RuntimeError):
+    """This sensor cannot work here (no termux-api, no battery, permission missing)."""
+
+
+class SensorTimeout(RuntimeError):
+    """A sensor call hung past its timeout."""
+
+
+@runtime_checkable
+class Sensor(Protocol):
+    name: str
+    interval_s: float
+
+    def available(self) -> bool:
+        """Whether this machine has what the sensor needs (cheap; no hanging calls)."""
+        ...
+
+    def poll(self) -> list[NewEvent]:
+        """Read once; return the events worth remembering (often none)."""
+        ...
+
+
+@dataclass
+class SensorState:
+    name: str
+    enabled: bool
+    available: bool
+    state: str = "idle"  # idle, running, ok, failed, unavailable, disabled
+    error: str | None = None
+    failures: int = 0
+    polls: int = 0
+    events: int = 0
+    last_poll: float | None = None
+    last_reading: Any = None
+    next_poll: float = field(default_factory=time.monotonic)
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out.pop("next_poll")
+        return out
+
+
+SensorFactory = Callable[..., Sensor]  # (settings, store) -> Sensor
+_REGISTRY: dict[str, SensorFactory] = {}
+
+
+def register(name: str) -> Callable[[SensorFactory], SensorFactory]:
+    def add(factory: SensorFactory) -> SensorFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return add
+
+
+def registry() -> dict[str, SensorFactory]:
+    """Every known sensor by name; the built-in ones register on first use."""
+    from . import notifications, phone  # noqa: F401
+
+    return dict(_REGISTRY)
