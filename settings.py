@@ -188,11 +188,11 @@ class SensingSettings(BaseModel):
         default=["battery", "wifi", "location", "notifications"],
         description="Enabled sensors (also: clipboard, sms, calls).",
     )
-    battery_interval_s: float = Field(default=120, ge=1)
-    wifi_interval_s: float = Field(default=120, ge=1)
-    location_interval_s: float = Field(default=300, ge=1)
-    notifications_interval_s: float = Field(default=60, ge=1)
-    optin_interval_s: float = Field(default=300, ge=1)
+    battery_interval_s: float = Field(default=120, ge=0.01)
+    wifi_interval_s: float = Field(default=120, ge=0.01)
+    location_interval_s: float = Field(default=300, ge=0.01)
+    notifications_interval_s: float = Field(default=60, ge=0.01)
+    optin_interval_s: float = Field(default=300, ge=0.01)
     termux_timeout_s: float = Field(default=10, gt=0, description="Per termux-api call.")
     max_backoff_s: float = Field(default=3600, ge=1, description="Longest wait after failures.")
     low_battery_percent: int = Field(default=20, ge=0, le=100)

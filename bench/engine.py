@@ -160,7 +160,7 @@ def bench_ask_rss() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "POCKETMIND_HOME": home}
         subprocess.run(
-            [sys.executable, "-m", "pocketmind.cli.main", "--help"],
+            [sys.executable, "-m", "pocketmind.cli", "--help"],
             env=env,
             capture_output=True,
             check=False,

@@ -49,7 +49,7 @@ def start(settings: Settings, wait: float) -> None:
     private_dir(settings.log_path.parent)
     with settings.log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pocketmind.cli.main", "up", "--home", str(settings.home)],
+            [sys.executable, "-m", "pocketmind.cli", "up", "--home", str(settings.home)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,

@@ -89,7 +89,3 @@ def _register() -> None:
 _register()
 
 __all__ = ["Settings", "main", "with_settings"]
-
-
-if __name__ == "__main__":
-    main()

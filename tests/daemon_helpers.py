@@ -41,7 +41,7 @@ class DaemonProcess:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "pocketmind.cli.main", "up"],
+                [sys.executable, "-m", "pocketmind.cli", "up"],
                 env=self.env,
                 stdout=log,
                 stderr=log,

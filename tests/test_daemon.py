@@ -61,7 +61,7 @@ def test_status_reports_every_part_and_files_are_private(daemon: DaemonProcess) 
 
 def test_one_instance_per_home(daemon: DaemonProcess) -> None:
     second = subprocess.run(
-        [sys.executable, "-m", "pocketmind.cli.main", "up"],
+        [sys.executable, "-m", "pocketmind.cli", "up"],
         env=daemon.env,
         capture_output=True,
         text=True,

@@ -86,7 +86,7 @@ class PocketMindApp(App[None]):
             [
                 sys.executable,
                 "-m",
-                "pocketmind.cli.main",
+                "pocketmind.cli",
                 "start",
                 "--home",
                 str(self.settings.home),
