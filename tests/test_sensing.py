@@ -365,3 +365,43 @@ def test_sensed_text_stays_data_and_triggers_nothing(
     assert store.count() == before  # sensed text created nothing else
     facts = store.db.execute("SELECT count(*) FROM memories WHERE kind = 'fact'").fetchone()[0]
     assert facts == 0
+
+
+def test_desktop_fallback_reads_sysfs_battery_and_nmcli(
+    tmp_path: Path, fast: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pocketmind.sensing import phone
+
+    power = tmp_path / "power_supply" / "BAT0"
+    power.mkdir(parents=True)
+    (power / "capacity").write_text("55\n")
+    (power / "status").write_text("Discharging\n")
+    monkeypatch.setattr(phone, "POWER", power.parent)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    nmcli = bin_dir / "nmcli"
+    nmcli.write_text("#!/bin/sh\ncat " + str(tmp_path / "nmcli.out") + "\n")
+    nmcli.chmod(0o755)
+    (tmp_path / "nmcli.out").write_text("no:Neighbour\nyes:Cafe Wifi\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    battery, wifi = BatterySensor(fast), WifiSensor(fast)
+    assert battery.available() and wifi.available()
+    assert battery.poll() == [] and wifi.poll() == []
+    (power / "status").write_text("Charging\n")
+    assert _texts(battery.poll()) == ["Phone plugged in at 55% battery"]
+    (tmp_path / "nmcli.out").write_text("no:Cafe Wifi\n")
+    assert _texts(wifi.poll()) == ["Disconnected from wifi Cafe Wifi"]
+
+
+def test_android_uses_the_inotify_observer(
+    store: MemoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from watchdog.observers.inotify import InotifyObserver
+
+    monkeypatch.setattr("sys.platform", "android")
+    watcher = FileWatcher(store, [tmp_path])
+    watcher.start()
+    try:
+        assert isinstance(watcher._observer, InotifyObserver)
+    finally:
+        watcher.stop()
