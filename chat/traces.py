@@ -97,24 +97,17 @@ class TraceLog:
             "ORDER BY id DESC LIMIT 1",
             (conversation_id,),
         ).fetchone()
-        if row is None:
-            return []
-        return [
-            r[0]
-            for r in self.db.execute(
-                "SELECT memory_id FROM exchange_memories WHERE exchange_id = ? ORDER BY rank",
-                (row[0],),
-            )
-        ]
+        return self._memory_ids(row[0]) if row else []
+
+    def _memory_ids(self, exchange_id: int) -> list[int]:
+        rows = self.db.execute(
+            "SELECT memory_id FROM exchange_memories WHERE exchange_id = ? ORDER BY rank",
+            (exchange_id,),
+        )
+        return [r[0] for r in rows]
 
     def _exchange(self, row: Any) -> Exchange:
-        memory_ids = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT memory_id FROM exchange_memories WHERE exchange_id = ? ORDER BY rank",
-                (row["id"],),
-            )
-        ]
+        memory_ids = self._memory_ids(row["id"])
         return Exchange(
             id=row["id"],
             conversation_id=row["conversation_id"],

@@ -1,19 +1,10 @@
+from conftest import QWEN3_TEMPLATE as QWEN3_LIKE
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pocketmind.engine.base import Message
 from pocketmind.engine.template import CHATML, ChatTemplate, with_thinking_switch
 from pocketmind.engine.thinking import ThinkingFilter, split_thinking, strip_thinking
-
-# Shaped like Qwen3's template: the enable_thinking switch closes an empty think block.
-QWEN3_LIKE = (
-    "{%- for message in messages %}"
-    "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
-    "{%- if enable_thinking is defined and enable_thinking is false %}"
-    "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}"
-)
 
 
 def test_strip_thinking_removes_blocks_and_unterminated_tails() -> None:
