@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from contextvars import ContextVar
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -223,6 +223,26 @@ class SensingSettings(BaseModel):
         return value
 
 
+class SkillsSettings(BaseModel):
+    quiet_hours: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$",
+        description="Hold non-urgent notifications in this local window, e.g. 22:00-07:00.",
+    )
+    grace_hours: float = Field(
+        default=6, ge=0, description="A reminder missed by more than this is not shown late."
+    )
+    context_cooldown_min: float = Field(
+        default=30, ge=0, description="A context reminder does not fire again sooner."
+    )
+
+    def quiet_window(self) -> tuple[time, time] | None:
+        if not self.quiet_hours:
+            return None
+        start, end = (time.fromisoformat(part.zfill(5)) for part in self.quiet_hours.split("-"))
+        return start, end
+
+
 class Settings(BaseSettings):
     """Everything PocketMind can be told. ``home`` relocates all state."""
 
@@ -249,6 +269,7 @@ class Settings(BaseSettings):
     chat: ChatSettings = Field(default_factory=ChatSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     sensing: SensingSettings = Field(default_factory=SensingSettings)
+    skills: SkillsSettings = Field(default_factory=SkillsSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -80,9 +80,23 @@ def _register() -> None:
     from .chat import ask, chat, models
     from .daemon import start, status, stop, up
     from .memory import memory
+    from .reminders import remind, reminders
     from .sensing import places, sensors
 
-    for command in (ask, chat, memory, models, places, sensors, up, start, stop, status):
+    for command in (
+        ask,
+        chat,
+        memory,
+        models,
+        places,
+        sensors,
+        remind,
+        reminders,
+        up,
+        start,
+        stop,
+        status,
+    ):
         main.add_command(command)
 
 

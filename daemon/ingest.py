@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore, NewEvent, NewMemory
@@ -44,6 +44,8 @@ class Ingestor:
         self._thread: threading.Thread | None = None
         self.processed = 0
         self.failed = 0
+        # Called with each processed batch's event rows (context reminders listen here).
+        self.listeners: list[Callable[[list[Any]], Any]] = []
 
     @property
     def depth(self) -> int:
@@ -130,6 +132,11 @@ class Ingestor:
         if empty:
             self.store.mark_processed(empty)
         self.processed += len(rows)
+        for listener in self.listeners:
+            try:
+                listener(rows)
+            except Exception:
+                log.exception("an ingest listener failed")
 
 
 def _as_memory(row: Any) -> NewMemory | None:

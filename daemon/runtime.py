@@ -87,6 +87,7 @@ class Runtime:
             self._step("engine", self._load_engine, lambda: self.engine.close())
             self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
             self._step("sensors", self._start_sensors, self._stop_sensors)
+            self._step("scheduler", self._start_scheduler, self._stop_scheduler)
         except BaseException:
             self.stop()
             raise
@@ -131,6 +132,38 @@ class Runtime:
         if self.files_watcher is not None:
             self.files_watcher.stop()
         self.sensors.stop()
+
+    def _start_scheduler(self) -> None:
+        from datetime import timedelta
+
+        from ..skills.clock import SystemClock
+        from ..skills.notify import default_notifier
+        from ..skills.reminders import ReminderBook, ReminderScheduler
+
+        config = self.settings.skills
+        self.scheduler = ReminderScheduler(
+            ReminderBook(self.store, self.settings.tz()),
+            default_notifier(self.settings.home),
+            SystemClock(),
+            grace=timedelta(hours=config.grace_hours),
+            quiet_hours=config.quiet_window(),
+        )
+        self.ingestor.listeners.append(self.scheduler.on_events)
+        self._ticking = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="scheduler", daemon=True)
+        self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._ticking.wait(1.0):
+            try:
+                self.scheduler.tick()
+            except Exception as exc:  # the scheduler failing must not stop the daemon
+                log.exception("scheduler tick failed")
+                self.components["scheduler"].mark("failed", str(exc))
+
+    def _stop_scheduler(self) -> None:
+        self._ticking.set()
+        self._ticker.join(timeout=10)
 
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""

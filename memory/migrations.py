@@ -197,6 +197,47 @@ def m007_sensing(db: Connection) -> None:
     )
 
 
+@migration
+def m008_reminders(db: Connection) -> None:
+    """Reminders and each time one fired.
+
+    ``trigger`` is JSON: a time (``at``), a recurring rule (``cron``), or a context
+    (arriving at or leaving a place, the battery dropping below a level, joining a
+    wifi network). A firing row is written in the same transaction that moves the
+    reminder on, keyed by (reminder, due time), so a reminder never fires twice for one
+    due time; ``delivered_at`` stays empty while quiet hours hold the notification.
+    """
+    db.execute(
+        """
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            trigger TEXT NOT NULL CHECK (json_valid(trigger)),
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'done', 'cancelled')),
+            next_fire_at TEXT,
+            urgent INTEGER NOT NULL DEFAULT 0,
+            cooldown_s REAL NOT NULL DEFAULT 1800,
+            last_fired_at TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reminders_due ON reminders(next_fire_at) WHERE status = 'active'")
+    db.execute(
+        """
+        CREATE TABLE reminder_firings (
+            reminder_id INTEGER NOT NULL REFERENCES reminders(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            fired_at TEXT NOT NULL,
+            late_s REAL NOT NULL,
+            delivered_at TEXT,
+            PRIMARY KEY (reminder_id, due_at)
+        )
+        """
+    )
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
