@@ -236,6 +236,10 @@ def m008_reminders(db: Connection) -> None:
         )
         """
     )
+    db.execute(
+        "CREATE INDEX reminder_firings_undelivered ON reminder_firings(due_at) "
+        "WHERE delivered_at IS NULL"
+    )
 
 
 def _applied(db: Connection) -> set[str]:

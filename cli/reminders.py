@@ -1,0 +1,170 @@
+"""``pocketmind remind`` and ``pocketmind reminders list | done | cancel | snooze``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from ..memory import MemoryInputError, MemoryStore
+from ..sensing.places import Places
+from ..settings import Settings
+from ..skills.reminders import Reminder, ReminderBook
+from ..skills.when import Schedule, parse_when
+from .main import Group, with_settings
+
+
+@contextmanager
+def book(settings: Settings) -> Iterator[ReminderBook]:
+    store = MemoryStore.open(settings, check_space=False)
+    try:
+        yield ReminderBook(store, settings.tz())
+    finally:
+        store.close()
+
+
+def _place(reminders: ReminderBook, name: str) -> int:
+    places = Places(reminders.store).all()
+    for place in places:
+        if name == str(place.id) or (place.name or "").lower() == name.lower():
+            return place.id
+    known = ", ".join(p.label for p in places) or "none yet"
+    raise MemoryInputError(
+        f"unknown place {name!r} (known: {known}); name one with `pocketmind places name ID NAME`"
+    )
+
+
+def _describe(reminder: Reminder, settings: Settings) -> str:
+    trigger = reminder.trigger
+    tz = settings.tz()
+    if reminder.next_fire_at is not None:
+        when = reminder.next_fire_at.astimezone(tz).strftime("%a %d %b %H:%M")
+        every = Schedule(cron=trigger["cron"]).describe(tz) if trigger["type"] == "cron" else ""
+        return f"{when}" + (f" ({every})" if every else "")
+    kind = trigger["type"]
+    if kind in ("arrive", "leave"):
+        verb = "arrive at" if kind == "arrive" else "leave"
+        return f"when I {verb} place #{trigger['place_id']}"
+    if kind == "battery_below":
+        return f"when the battery drops below {trigger['percent']}%"
+    return f"when I connect to {trigger.get('ssid')}"
+
+
+@click.command()
+@with_settings
+@click.argument("text")
+@click.option("--at", "at", help='When: "tomorrow 18:00", "in 20 minutes", "monday at 9am".')
+@click.option("--every", help='Recurring: "day at 8", "weekday at 7:30", "monday at 9".')
+@click.option("--arrive", help="When I arrive at this place (name or id).")
+@click.option("--leave", help="When I leave this place (name or id).")
+@click.option(
+    "--battery-below",
+    type=click.IntRange(1, 100),
+    help="When the battery drops below this percentage (unplugged).",
+)
+@click.option("--wifi", help="When I connect to this wifi network.")
+@click.option("--repeat", is_flag=True, help="A context reminder fires every time, not once.")
+@click.option("--urgent", is_flag=True, help="Deliver even during quiet hours.")
+@click.option("--json", "as_json", is_flag=True)
+def remind(
+    settings: Settings,
+    text: str,
+    at: str | None,
+    every: str | None,
+    arrive: str | None,
+    leave: str | None,
+    battery_below: int | None,
+    wifi: str | None,
+    repeat: bool,
+    urgent: bool,
+    as_json: bool,
+) -> None:
+    """Remind me of TEXT at a time, every so often, or when something happens."""
+    chosen = [x for x in (at, every, arrive, leave, battery_below, wifi) if x is not None]
+    if len(chosen) != 1:
+        raise click.UsageError(
+            "give exactly one of --at, --every, --arrive, --leave, --battery-below, --wifi"
+        )
+    now = datetime.now(UTC)
+    cooldown = settings.skills.context_cooldown_min * 60
+    with book(settings) as reminders:
+        if at is not None or every is not None:
+            when = at if at is not None else f"every {every}"
+            reminder = reminders.add_time(
+                text, parse_when(when, now, settings.tz(), "--at"), now, urgent
+            )
+        else:
+            trigger: dict[str, Any] = {"repeat": repeat}
+            if arrive or leave:
+                trigger |= {
+                    "type": "arrive" if arrive else "leave",
+                    "place_id": _place(reminders, arrive or leave or ""),
+                }
+            elif battery_below is not None:
+                trigger |= {"type": "battery_below", "percent": battery_below}
+            else:
+                trigger |= {"type": "wifi", "ssid": wifi}
+            reminder = reminders.add_context(text, trigger, now, urgent, cooldown)
+    if as_json:
+        click.echo(json.dumps(reminder.to_json()))
+    else:
+        click.echo(f"#{reminder.id}: {reminder.text} — {_describe(reminder, settings)}")
+
+
+@click.group(cls=Group)
+def reminders() -> None:
+    """List, finish, cancel and snooze reminders."""
+
+
+@reminders.command("list")
+@with_settings
+@click.option("--json", "as_json", is_flag=True)
+def list_reminders(settings: Settings, as_json: bool) -> None:
+    """The active reminders, soonest first."""
+    with book(settings) as found:
+        active = found.active()
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in active]))
+        return
+    if not active:
+        click.echo("no active reminders")
+    for reminder in active:
+        click.echo(f"#{reminder.id:<4} {_describe(reminder, settings):32s} {reminder.text}")
+
+
+def _finish(settings: Settings, reminder_id: int, status: str) -> None:
+    with book(settings) as found:
+        if not found.set_status(reminder_id, status):
+            raise click.ClickException(f"no active reminder #{reminder_id}")
+    click.echo(f"#{reminder_id} {status}")
+
+
+@reminders.command()
+@with_settings
+@click.argument("reminder_id", type=int)
+def done(settings: Settings, reminder_id: int) -> None:
+    """Mark a reminder done (the notification's Done button calls this)."""
+    _finish(settings, reminder_id, "done")
+
+
+@reminders.command()
+@with_settings
+@click.argument("reminder_id", type=int)
+def cancel(settings: Settings, reminder_id: int) -> None:
+    """Cancel a reminder."""
+    _finish(settings, reminder_id, "cancelled")
+
+
+@reminders.command()
+@with_settings
+@click.argument("reminder_id", type=int)
+@click.option("--minutes", type=click.FloatRange(1, 7 * 24 * 60), default=10, show_default=True)
+def snooze(settings: Settings, reminder_id: int, minutes: float) -> None:
+    """Remind again in a few minutes (the notification's Snooze button calls this)."""
+    with book(settings) as found:
+        reminder = found.snooze(reminder_id, datetime.now(UTC), minutes)
+    click.echo(f"#{reminder.id} snoozed until {_describe(reminder, settings)}")

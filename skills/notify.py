@@ -1,0 +1,99 @@
+"""The notifier seam: how a reminder reaches the user.
+
+``TermuxNotifier`` posts an Android notification with Done and Snooze buttons whose
+actions call back into ``pocketmind`` by absolute path (Termux runs them through
+``dash -c`` with no profile or PATH). ``DesktopNotifier`` uses notify-send.
+``RecordingNotifier`` keeps them in a list (tests; the TUI inbox).
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..sensing import termux
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    title: str
+    text: str
+    urgent: bool = False
+    reminder_id: int | None = None
+
+
+class Notifier(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> None:
+        self.sent.append(notification)
+
+
+def pocketmind_command(home: Path) -> str:
+    """The absolute command line that calls this installation's ``pocketmind``."""
+    exe = Path(sys.executable).with_name("pocketmind")
+    path = str(exe) if exe.exists() else shutil.which("pocketmind") or "pocketmind"
+    return f"{shlex.quote(path)} --home {shlex.quote(str(home))}"
+
+
+class TermuxNotifier:
+    def __init__(self, home: Path, timeout: float = 10.0) -> None:
+        self.command = pocketmind_command(home)
+        self.timeout = timeout
+
+    def send(self, notification: Notification) -> None:
+        args = [
+            "--id",
+            f"pocketmind-{notification.id}",
+            "-t",
+            notification.title,
+            "-c",
+            notification.text,
+            "--group",
+            "pocketmind",
+        ]
+        if notification.urgent:
+            args += ["--priority", "high"]
+        if notification.reminder_id is not None:
+            rid = notification.reminder_id
+            args += [
+                "--button1",
+                "Done",
+                "--button1-action",
+                f"{self.command} reminders done {rid}",
+                "--button2",
+                "Snooze 10 min",
+                "--button2-action",
+                f"{self.command} reminders snooze {rid}",
+            ]
+        termux.run("termux-notification", *args, timeout=self.timeout)
+
+
+class DesktopNotifier:
+    def send(self, notification: Notification) -> None:
+        urgency = "critical" if notification.urgent else "normal"
+        subprocess.run(
+            ["notify-send", "-u", urgency, notification.title, notification.text],
+            check=True,
+            timeout=10,
+            capture_output=True,
+        )
+
+
+def default_notifier(home: Path) -> Notifier:
+    if termux.has("termux-notification"):
+        return TermuxNotifier(home)
+    if shutil.which("notify-send"):
+        return DesktopNotifier()
+    return RecordingNotifier()

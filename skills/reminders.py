@@ -1,0 +1,324 @@
+"""Reminders by time and by context, fired exactly once per due time.
+
+``ReminderBook`` is the table. ``ReminderScheduler.tick()`` fires every time reminder
+that is due: in one transaction it records the firing (unique per reminder and due
+time) and moves the reminder on (a recurring one to its next time after now, so
+occurrences missed while the phone slept collapse into one; a one-off one to done).
+A firing later than ``grace`` is recorded as missed and not shown. Notifications are
+delivered after the commit; while quiet hours last, non-urgent ones wait in the
+firings table and go out when they end. Context reminders fire from the sensing
+events of trusted sensors only (battery, wifi, location), once per occurrence and not
+again within their cool-down; no notification or file text can trigger one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from ..memory import MemoryInputError, MemoryStore
+from ..memory.db import transaction
+from ..memory.when import from_db, to_db
+from .clock import Clock
+from .notify import Notification, Notifier
+from .when import Schedule
+
+log = logging.getLogger(__name__)
+CONTEXT_TYPES = {"arrive", "leave", "battery_below", "wifi"}
+TRUSTED_SOURCES = {"battery", "wifi", "location"}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    text: str
+    trigger: dict[str, Any]
+    status: str
+    next_fire_at: datetime | None
+    urgent: bool
+
+    @classmethod
+    def from_row(cls, row: Any) -> Reminder:
+        return cls(
+            row["id"],
+            row["text"],
+            json.loads(row["trigger"]),
+            row["status"],
+            from_db(row["next_fire_at"]) if row["next_fire_at"] else None,
+            bool(row["urgent"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "trigger": self.trigger,
+            "status": self.status,
+            "urgent": self.urgent,
+            "next_fire_at": self.next_fire_at.isoformat() if self.next_fire_at else None,
+        }
+
+
+class ReminderBook:
+    def __init__(self, store: MemoryStore, tz: tzinfo) -> None:
+        self.store = store
+        self.db = store.db
+        self.tz = tz
+
+    def add_time(
+        self, text: str, schedule: Schedule, now: datetime, urgent: bool = False
+    ) -> Reminder:
+        trigger = schedule.to_json()
+        first = (
+            schedule.at
+            if schedule.at is not None
+            else schedule.trigger(self.tz).get_next_fire_time(None, now)
+        )
+        return self._insert(text, trigger, first, urgent, now)
+
+    def add_context(
+        self,
+        text: str,
+        trigger: dict[str, Any],
+        now: datetime,
+        urgent: bool = False,
+        cooldown_s: float = 1800,
+    ) -> Reminder:
+        if trigger.get("type") not in CONTEXT_TYPES:
+            raise MemoryInputError(f"trigger: unknown type {trigger.get('type')!r}")
+        return self._insert(text, trigger, None, urgent, now, cooldown_s)
+
+    def _insert(
+        self,
+        text: str,
+        trigger: dict[str, Any],
+        first: datetime | None,
+        urgent: bool,
+        now: datetime,
+        cooldown_s: float = 1800,
+    ) -> Reminder:
+        text = " ".join(str(text).split())
+        if not text or len(text) > 500:
+            raise MemoryInputError("reminder: text must be 1 to 500 characters")
+        with self.store.lock, transaction(self.db):
+            reminder_id = self.db.execute(
+                "INSERT INTO reminders (text, trigger, next_fire_at, urgent, cooldown_s, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    text,
+                    json.dumps(trigger),
+                    to_db(first) if first else None,
+                    int(urgent),
+                    cooldown_s,
+                    to_db(now),
+                ),
+            ).lastrowid
+        reminder = self.get(int(reminder_id))
+        assert reminder is not None
+        return reminder
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        row = self.db.execute("SELECT * FROM reminders WHERE id = ?", (reminder_id,)).fetchone()
+        return Reminder.from_row(row) if row else None
+
+    def active(self) -> list[Reminder]:
+        rows = self.db.execute(
+            "SELECT * FROM reminders WHERE status = 'active' ORDER BY next_fire_at IS NULL, "
+            "next_fire_at, id"
+        ).fetchall()
+        return [Reminder.from_row(row) for row in rows]
+
+    def set_status(self, reminder_id: int, status: str) -> bool:
+        with self.store.lock, transaction(self.db):
+            return bool(
+                self.db.execute(
+                    "UPDATE reminders SET status = ? WHERE id = ? AND status = 'active'",
+                    (status, reminder_id),
+                ).rowcount
+            )
+
+    def snooze(self, reminder_id: int, now: datetime, minutes: float = 10) -> Reminder:
+        """Fire again ``minutes`` from now (a one-off done reminder becomes active again)."""
+        with self.store.lock, transaction(self.db):
+            changed = self.db.execute(
+                "UPDATE reminders SET status = 'active', next_fire_at = ? WHERE id = ? AND "
+                "status != 'cancelled'",
+                (to_db(now + timedelta(minutes=minutes)), reminder_id),
+            ).rowcount
+        reminder = self.get(reminder_id)
+        if not changed or reminder is None:
+            raise MemoryInputError(f"no reminder #{reminder_id} to snooze")
+        return reminder
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        book: ReminderBook,
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        grace: timedelta = timedelta(hours=6),
+        quiet_hours: tuple[time, time] | None = None,
+    ) -> None:
+        self.book = book
+        self.notifier = notifier
+        self.clock = clock
+        self.grace = grace
+        self.quiet_hours = quiet_hours
+
+    # -- time reminders ----------------------------------------------------------------
+
+    def tick(self) -> int:
+        """Fire what is due, deliver what may be delivered; return how many fired."""
+        now = self.clock.now()
+        rows = self.book.db.execute(
+            "SELECT * FROM reminders WHERE status = 'active' AND next_fire_at IS NOT NULL "
+            "AND next_fire_at <= ? ORDER BY next_fire_at",
+            (to_db(now),),
+        ).fetchall()
+        fired = sum(self._fire_due(Reminder.from_row(row), now) for row in rows)
+        self.deliver()
+        return fired
+
+    def _fire_due(self, reminder: Reminder, now: datetime) -> bool:
+        assert reminder.next_fire_at is not None
+        due = reminder.next_fire_at
+        late = now - due
+        following = self._next_after(reminder, now)
+        with self.book.store.lock, transaction(self.book.db):
+            recorded = self.book.db.execute(
+                "INSERT OR IGNORE INTO reminder_firings (reminder_id, due_at, fired_at, late_s, "
+                "delivered_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    reminder.id,
+                    to_db(due),
+                    to_db(now),
+                    late.total_seconds(),
+                    to_db(now) if late > self.grace else None,
+                ),  # too late: recorded, not shown
+            ).rowcount
+            self.book.db.execute(
+                "UPDATE reminders SET next_fire_at = ?, status = ?, last_fired_at = ? WHERE id = ?",
+                (
+                    to_db(following) if following else None,
+                    "active" if following else "done",
+                    to_db(now),
+                    reminder.id,
+                ),
+            )
+        if late > self.grace:
+            log.info("reminder #%d missed by %s (beyond the grace period)", reminder.id, late)
+            return False
+        return bool(recorded)
+
+    def _next_after(self, reminder: Reminder, now: datetime) -> datetime | None:
+        if reminder.trigger.get("type") != "cron":
+            return None
+        schedule = Schedule(cron=reminder.trigger["cron"])
+        following: datetime | None = schedule.trigger(self.book.tz).get_next_fire_time(None, now)
+        return following
+
+    # -- delivery ----------------------------------------------------------------------
+
+    def quiet(self, now: datetime) -> bool:
+        if self.quiet_hours is None:
+            return False
+        start, end = self.quiet_hours
+        local = now.astimezone(self.book.tz).time()
+        return start <= local < end if start < end else local >= start or local < end
+
+    def deliver(self) -> int:
+        now = self.clock.now()
+        rows = self.book.db.execute(
+            "SELECT f.reminder_id, f.due_at, f.late_s, r.text, r.urgent FROM reminder_firings f "
+            "JOIN reminders r ON r.id = f.reminder_id WHERE f.delivered_at IS NULL "
+            "ORDER BY f.due_at"
+        ).fetchall()
+        sent = 0
+        for row in rows:
+            if self.quiet(now) and not row["urgent"]:
+                continue
+            late = row["late_s"] >= 120
+            due = from_db(row["due_at"]).astimezone(self.book.tz).strftime("%H:%M")
+            title = f"Reminder (late, was due {due})" if late else "Reminder"
+            try:
+                self.notifier.send(
+                    Notification(
+                        row["reminder_id"],
+                        title,
+                        row["text"],
+                        bool(row["urgent"]),
+                        row["reminder_id"],
+                    )
+                )
+            except Exception as exc:  # delivery is retried on the next tick
+                log.warning("could not deliver reminder #%d: %s", row["reminder_id"], exc)
+                continue
+            with self.book.store.lock, transaction(self.book.db):
+                self.book.db.execute(
+                    "UPDATE reminder_firings SET delivered_at = ? WHERE reminder_id = ? AND "
+                    "due_at = ?",
+                    (to_db(now), row["reminder_id"], row["due_at"]),
+                )
+            sent += 1
+        return sent
+
+    # -- context reminders -------------------------------------------------------------
+
+    def on_events(self, events: list[Any]) -> int:
+        """Fire the context reminders these ingested events satisfy."""
+        fired = 0
+        for event in events:
+            if event["source"] not in TRUSTED_SOURCES:
+                continue  # sensed text never triggers anything
+            payload = json.loads(event["payload"])
+            for reminder in self.book.active():
+                if reminder.next_fire_at is None and _matches(reminder.trigger, payload):
+                    fired += self._fire_context(reminder, event)
+        if fired:
+            self.deliver()
+        return fired
+
+    def _fire_context(self, reminder: Reminder, event: Any) -> int:
+        now = self.clock.now()
+        row = self.book.db.execute(
+            "SELECT last_fired_at, cooldown_s FROM reminders WHERE id = ?", (reminder.id,)
+        ).fetchone()
+        if row["last_fired_at"] and now - from_db(row["last_fired_at"]) < timedelta(
+            seconds=row["cooldown_s"]
+        ):
+            return 0
+        repeat = bool(reminder.trigger.get("repeat"))
+        with self.book.store.lock, transaction(self.book.db):
+            recorded = self.book.db.execute(
+                "INSERT OR IGNORE INTO reminder_firings (reminder_id, due_at, fired_at, late_s) "
+                "VALUES (?, ?, ?, 0)",
+                (reminder.id, event["occurred_at"], to_db(now)),
+            ).rowcount
+            self.book.db.execute(
+                "UPDATE reminders SET last_fired_at = ?, status = ? WHERE id = ?",
+                (to_db(now), "active" if repeat else "done", reminder.id),
+            )
+        return int(recorded)
+
+
+def _matches(trigger: dict[str, Any], payload: dict[str, Any]) -> bool:
+    kind = trigger.get("type")
+    if kind in ("arrive", "leave"):
+        return payload.get("place_id") == trigger.get("place_id") and payload.get("arrived") is (
+            kind == "arrive"
+        )
+    if kind == "battery_below":
+        level = payload.get("percentage")
+        return (
+            isinstance(level, int)
+            and level < int(trigger["percent"])
+            and payload.get("plugged") == "UNPLUGGED"
+        )
+    if kind == "wifi":
+        return payload.get("connected") is True and payload.get("ssid") == trigger.get("ssid")
+    return False

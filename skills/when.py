@@ -1,0 +1,137 @@
+"""Reading "tomorrow 18:00", "in 20 minutes", "every Monday at 9" deterministically.
+
+One-off times become an instant; recurring ones an APScheduler ``CronTrigger`` in the
+user's zone, which keeps "every day at 9" at 9 local time across DST changes. Anything
+this grammar does not read is a clear error (the chat falls back to the model, then
+back here, so the model never decides a time on its own).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+
+from ..memory.texts import MemoryInputError
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_CRON_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_TIME = re.compile(
+    r"^(?:at\s+)?(?:(?P<noon>noon|midday)|(?P<midnight>midnight)|"
+    r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?)$"
+)
+_IN = re.compile(r"^in\s+(?P<n>\d{1,4})\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d)$")
+_UNIT = {"m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Either one instant (``at``) or a recurring rule (``cron``) in a zone."""
+
+    at: datetime | None = None
+    cron: dict[str, Any] | None = None
+    zone: str | None = None
+
+    def trigger(self, tz: tzinfo) -> CronTrigger:
+        assert self.cron is not None
+        return CronTrigger(timezone=tz, **self.cron)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.at is not None:
+            return {"type": "at", "at": self.at.astimezone(UTC).isoformat()}
+        return {"type": "cron", "cron": self.cron}
+
+    def describe(self, tz: tzinfo) -> str:
+        if self.at is not None:
+            return self.at.astimezone(tz).strftime("%a %d %b %Y at %H:%M")
+        assert self.cron is not None
+        days = self.cron.get("day_of_week", "*")
+        when = f"{int(self.cron['hour']):02d}:{int(self.cron['minute']):02d}"
+        names = {"*": "every day", "mon-fri": "every weekday"}
+        names.update(
+            {
+                short: f"every {day.capitalize()}"
+                for short, day in zip(_CRON_DAYS, WEEKDAYS, strict=True)
+            }
+        )
+        return f"{names.get(days, 'every ' + days)} at {when}"
+
+
+def _clock_time(text: str, where: str) -> time:
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise MemoryInputError(f"{where}: cannot read a time in {text!r} (try 18:00 or 6pm)")
+    if match["noon"]:
+        return time(12)
+    if match["midnight"]:
+        return time(0)
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "")
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise MemoryInputError(f"{where}: {hour}{ampm} is not a time")
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise MemoryInputError(f"{where}: {text!r} is not a time of day")
+    return time(hour, minute)
+
+
+def parse_when(text: str, now: datetime, tz: tzinfo, where: str = "when") -> Schedule:
+    """A ``Schedule`` for ``text``, relative to ``now`` in zone ``tz``."""
+    raw = " ".join(str(text).lower().split())
+    if not raw:
+        raise MemoryInputError(f"{where}: no time given")
+    local = now.astimezone(tz)
+    if match := _IN.match(raw):
+        seconds = int(match["n"]) * _UNIT[match["unit"][0]]
+        return Schedule(at=now + timedelta(seconds=seconds))
+    if raw.startswith("every "):
+        return _recurring(raw[6:], where)
+    try:  # ISO 8601
+        moment = datetime.fromisoformat(raw.upper() if "t" in raw else raw)
+    except ValueError:
+        moment = None
+    if moment is not None:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+        return _future(Schedule(at=moment.astimezone(UTC)), now, text, where)
+    day: date | None = None
+    rest = raw
+    for word, offset in (("today", 0), ("tonight", 0), ("tomorrow", 1)):
+        if rest.startswith(word):
+            day, rest = local.date() + timedelta(days=offset), rest[len(word) :].strip()
+            if word == "tonight" and not rest:
+                rest = "20:00"
+    if match := re.match(r"^(?:on\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b\s*(?P<rest>.*)$", rest):
+        ahead = (WEEKDAYS.index(match["wd"]) - local.weekday()) % 7 or 7
+        day, rest = local.date() + timedelta(days=ahead), match["rest"]
+    clock = _clock_time(rest, where) if rest else time(9)
+    if day is None:  # a bare time: today if still ahead, else tomorrow
+        day = local.date()
+        if datetime.combine(day, clock, tz) <= local:
+            day += timedelta(days=1)
+    moment = datetime.combine(day, clock, tz)
+    return _future(Schedule(at=moment.astimezone(UTC)), now, text, where)
+
+
+def _future(schedule: Schedule, now: datetime, text: str, where: str) -> Schedule:
+    assert schedule.at is not None
+    if schedule.at <= now:
+        raise MemoryInputError(f"{where}: {text!r} is in the past")
+    return schedule
+
+
+def _recurring(rest: str, where: str) -> Schedule:
+    match = re.match(r"^(?P<days>day|weekday|" + "|".join(WEEKDAYS) + r")\s*(?P<time>.*)$", rest)
+    if match is None:
+        raise MemoryInputError(
+            f"{where}: cannot read 'every {rest}' (try: every day at 8, every monday at 9am)"
+        )
+    clock = _clock_time(match["time"], where) if match["time"] else time(9)
+    days = {"day": "*", "weekday": "mon-fri"}.get(
+        match["days"],
+        _CRON_DAYS[WEEKDAYS.index(match["days"])] if match["days"] in WEEKDAYS else "*",
+    )
+    return Schedule(cron={"day_of_week": days, "hour": clock.hour, "minute": clock.minute})
