@@ -50,6 +50,7 @@ def test_status_reports_every_part_and_files_are_private(daemon: DaemonProcess) 
         "engine",
         "ingest",
         "sensors",
+        "scheduler",
         "api",
     ]
     assert all(part["state"] == "running" for part in report["components"].values())
