@@ -232,6 +232,12 @@ class SkillsSettings(BaseModel):
     grace_hours: float = Field(
         default=6, ge=0, description="A reminder missed by more than this is not shown late."
     )
+    briefing_time: str = Field(
+        default="07:30", pattern=r"^\d{2}:\d{2}$", description="Local time of the briefing."
+    )
+    consolidation_time: str = Field(
+        default="03:30", pattern=r"^\d{2}:\d{2}$", description="Local time of consolidation."
+    )
     context_cooldown_min: float = Field(
         default=30, ge=0, description="A context reminder does not fire again sooner."
     )

@@ -173,9 +173,28 @@ class Assistant:
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise MemoryInputError("conversation_id: longer than 100 characters")
+        if (reply := self._skill_reply(question, conversation, now)) is not None:
+            return self._canned(reply, question, conversation)
         built = self.prepare(question, conversation, now, history)
         outcome = _Outcome()
         return AnswerStream(self._run(outcome, question, conversation, built, now, learn), outcome)
+
+    def _skill_reply(self, question: str, conversation: str, now: datetime | None) -> str | None:
+        """A reminder request or its confirmation, answered without the model when it can."""
+        from ..skills.base import SkillSwitches
+        from ..skills.intents import ReminderIntent
+
+        if not SkillSwitches(self.store).enabled("reminders", True):
+            return None
+        return ReminderIntent(self.store, self.engine, self.settings).handle(
+            question, conversation, now
+        )
+
+    def _canned(self, reply: str, question: str, conversation: str) -> AnswerStream:
+        stats = ChatStats(self.engine.model_id, self.engine.adapter_id, finish_reason="stop")
+        exchange_id = self.traces.record(conversation, question, reply, [], [], stats)
+        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, []))
+        return AnswerStream(iter([reply]), outcome)
 
     def _run(
         self,

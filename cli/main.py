@@ -80,7 +80,7 @@ def _register() -> None:
     from .chat import ask, chat, models
     from .daemon import start, status, stop, up
     from .memory import memory
-    from .reminders import remind, reminders
+    from .reminders import remind, reminders, skills
     from .sensing import places, sensors
 
     for command in (
@@ -92,6 +92,7 @@ def _register() -> None:
         sensors,
         remind,
         reminders,
+        skills,
         up,
         start,
         stop,

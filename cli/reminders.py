@@ -168,3 +168,64 @@ def snooze(settings: Settings, reminder_id: int, minutes: float) -> None:
     with book(settings) as found:
         reminder = found.snooze(reminder_id, datetime.now(UTC), minutes)
     click.echo(f"#{reminder.id} snoozed until {_describe(reminder, settings)}")
+
+
+@click.group(cls=Group)
+def skills() -> None:
+    """List the skills and switch them on or off."""
+
+
+@skills.command("list")
+@with_settings
+@click.option("--json", "as_json", is_flag=True)
+def list_skills(settings: Settings, as_json: bool) -> None:
+    """Every skill, whether it is on, and what it does."""
+    from ..skills.base import SkillSwitches, registry
+
+    store = MemoryStore.open(settings, check_space=False)
+    try:
+        switches = SkillSwitches(store)
+        rows = []
+        for name, factory in sorted(registry().items()):
+            skill = factory()
+            rows.append(
+                {
+                    "name": name,
+                    "description": skill.description,
+                    "enabled": switches.enabled(name, skill.enabled_by_default),
+                }
+            )
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{'on ' if row['enabled'] else 'off'} {row['name']:14s} {row['description']}")
+
+
+def _switch(settings: Settings, name: str, enabled: bool) -> None:
+    from ..skills.base import SkillSwitches
+
+    store = MemoryStore.open(settings, check_space=False)
+    try:
+        SkillSwitches(store).set(name, enabled)
+    finally:
+        store.close()
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
+
+
+@skills.command()
+@with_settings
+@click.argument("name")
+def enable(settings: Settings, name: str) -> None:
+    """Switch a skill on."""
+    _switch(settings, name, True)
+
+
+@skills.command()
+@with_settings
+@click.argument("name")
+def disable(settings: Settings, name: str) -> None:
+    """Switch a skill off."""
+    _switch(settings, name, False)

@@ -134,21 +134,28 @@ class Runtime:
         self.sensors.stop()
 
     def _start_scheduler(self) -> None:
-        from datetime import timedelta
-
+        from ..skills.base import SkillContext, SkillRunner
+        from ..skills.builtin import RemindersSkill
         from ..skills.clock import SystemClock
         from ..skills.notify import default_notifier
-        from ..skills.reminders import ReminderBook, ReminderScheduler
 
-        config = self.settings.skills
-        self.scheduler = ReminderScheduler(
-            ReminderBook(self.store, self.settings.tz()),
+        context = SkillContext(
+            self.store,
+            self.settings,
             default_notifier(self.settings.home),
             SystemClock(),
-            grace=timedelta(hours=config.grace_hours),
-            quiet_hours=config.quiet_window(),
+            self.engine,
         )
-        self.ingestor.listeners.append(self.scheduler.on_events)
+        self.skills = SkillRunner(context)
+        reminders = self.skills.skills["reminders"]
+        assert isinstance(reminders, RemindersSkill)
+        scheduler = reminders.for_context(context)
+
+        def on_events(rows: list[Any]) -> None:
+            if self.skills.switches.enabled("reminders", True):
+                scheduler.on_events(rows)
+
+        self.ingestor.listeners.append(on_events)
         self._ticking = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="scheduler", daemon=True)
         self._ticker.start()
@@ -156,8 +163,8 @@ class Runtime:
     def _tick(self) -> None:
         while not self._ticking.wait(1.0):
             try:
-                self.scheduler.tick()
-            except Exception as exc:  # the scheduler failing must not stop the daemon
+                self.skills.tick()  # each skill inside its own failure boundary
+            except Exception as exc:  # the runner itself failing must not stop the daemon
                 log.exception("scheduler tick failed")
                 self.components["scheduler"].mark("failed", str(exc))
 
@@ -232,6 +239,7 @@ class Runtime:
             },
             "sensors": self.sensors.status() if hasattr(self, "sensors") else {},
             "files": getattr(getattr(self, "files_watcher", None), "last", None),
+            "skills": self.skills.status() if hasattr(self, "skills") else {},
             "memories": counts[0],
             "events": counts[1],
             "home": str(self.settings.home),

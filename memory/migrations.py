@@ -242,6 +242,29 @@ def m008_reminders(db: Connection) -> None:
     )
 
 
+@migration
+def m009_skills(db: Connection) -> None:
+    """Which skills the user switched on or off, and actions waiting for a yes.
+
+    ``pending_actions`` holds what the assistant proposed in a conversation (a reminder
+    read from "remind me to…") until the user confirms or declines it.
+    """
+    db.execute(
+        "CREATE TABLE skills (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL, "
+        "changed_at TEXT NOT NULL)"
+    )
+    db.execute(
+        """
+        CREATE TABLE pending_actions (
+            conversation_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

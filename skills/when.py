@@ -104,6 +104,11 @@ def parse_when(text: str, now: datetime, tz: tzinfo, where: str = "when") -> Sch
             day, rest = local.date() + timedelta(days=offset), rest[len(word) :].strip()
             if word == "tonight" and not rest:
                 rest = "20:00"
+    if match := re.match(r"^(?:on\s+)?(?P<iso>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$", rest):
+        try:
+            day, rest = date.fromisoformat(match["iso"]), match["rest"]
+        except ValueError:
+            raise MemoryInputError(f"{where}: no such date {match['iso']!r}") from None
     if match := re.match(r"^(?:on\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b\s*(?P<rest>.*)$", rest):
         ahead = (WEEKDAYS.index(match["wd"]) - local.weekday()) % 7 or 7
         day, rest = local.date() + timedelta(days=ahead), match["rest"]

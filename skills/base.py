@@ -1,0 +1,137 @@
+"""The skills runtime: a ``Skill`` protocol, a registry, and a failure boundary.
+
+Built-in skills register through the same ``register`` a third-party one would use.
+Each is enabled or disabled by the user (``pocketmind skills``, the API), and its state
+lives in the database so the daemon and the CLI agree. A skill that raises is marked
+failed in ``status()`` with the error, and the others keep running.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from ..engine import Engine
+from ..memory import MemoryStore
+from ..memory.db import transaction
+from ..memory.when import to_db
+from ..settings import Settings
+from .clock import Clock
+from .notify import Notifier
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SkillContext:
+    """What a skill may use: the memory, the model, the notifier, the clock."""
+
+    store: MemoryStore
+    settings: Settings
+    notifier: Notifier
+    clock: Clock
+    engine: Engine | None = None
+
+
+class Skill(Protocol):
+    name: str
+    description: str
+    enabled_by_default: bool
+
+    def tick(self, context: SkillContext) -> None:
+        """Called about once a second: do what is due now (usually nothing)."""
+        ...
+
+
+SkillFactory = Callable[[], Skill]
+_REGISTRY: dict[str, SkillFactory] = {}
+
+
+def register(name: str) -> Callable[[SkillFactory], SkillFactory]:
+    def add(factory: SkillFactory) -> SkillFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return add
+
+
+def registry() -> dict[str, SkillFactory]:
+    from . import builtin  # noqa: F401  (registers the built-in skills)
+
+    return dict(_REGISTRY)
+
+
+class SkillSwitches:
+    """Which skills the user turned on or off (the ``skills`` table)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def enabled(self, name: str, default: bool) -> bool:
+        row = self.store.db.execute("SELECT enabled FROM skills WHERE name = ?", (name,)).fetchone()
+        return bool(row[0]) if row else default
+
+    def set(self, name: str, enabled: bool) -> None:
+        if name not in registry():
+            from ..memory import MemoryInputError
+
+            raise MemoryInputError(f"unknown skill {name!r}; known: {sorted(registry())}")
+        with self.store.lock, transaction(self.store.db):
+            self.store.db.execute(
+                "INSERT INTO skills (name, enabled, changed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled, "
+                "changed_at = excluded.changed_at",
+                (name, int(enabled), to_db(datetime.now(UTC))),
+            )
+
+
+@dataclass
+class SkillStatus:
+    name: str
+    description: str
+    enabled: bool
+    state: str = "idle"
+    error: str | None = None
+    failures: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SkillRunner:
+    """Ticks every enabled skill inside its own failure boundary."""
+
+    context: SkillContext
+    skills: dict[str, Skill] = field(default_factory=dict)
+    statuses: dict[str, SkillStatus] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, factory in registry().items():
+            skill = factory()
+            self.skills[name] = skill
+            self.statuses[name] = SkillStatus(name, skill.description, False)
+        self.switches = SkillSwitches(self.context.store)
+
+    def tick(self) -> None:
+        for name, skill in self.skills.items():
+            status = self.statuses[name]
+            status.enabled = self.switches.enabled(name, skill.enabled_by_default)
+            if not status.enabled:
+                status.state = "disabled"
+                continue
+            try:
+                skill.tick(self.context)
+            except Exception as exc:  # one broken skill must not stop the others
+                status.failures += 1
+                if status.error != str(exc):
+                    log.exception("skill %s failed", name)
+                status.state, status.error = "failed", f"{type(exc).__name__}: {exc}"
+                continue
+            status.state, status.error = "ok", None
+
+    def status(self) -> dict[str, Any]:
+        return {name: s.to_json() for name, s in self.statuses.items()}
