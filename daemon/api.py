@@ -43,6 +43,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     _memory_routes(app, runtime)
     _chat_routes(app, runtime)
     _openai_routes(app, runtime)
+    from .skills_api import add_routes
+
+    add_routes(app, runtime)
     return app
 
 

@@ -161,12 +161,14 @@ class Runtime:
         self._ticker.start()
 
     def _tick(self) -> None:
-        while not self._ticking.wait(1.0):
+        while True:
             try:
                 self.skills.tick()  # each skill inside its own failure boundary
             except Exception as exc:  # the runner itself failing must not stop the daemon
                 log.exception("scheduler tick failed")
                 self.components["scheduler"].mark("failed", str(exc))
+            if self._ticking.wait(1.0):
+                return
 
     def _stop_scheduler(self) -> None:
         self._ticking.set()

@@ -95,3 +95,19 @@ class OpenAIChatIn(BaseModel):
     max_tokens: int | None = Field(default=None, ge=1, le=32768)
     max_completion_tokens: int | None = Field(default=None, ge=1, le=32768)
     temperature: float | None = Field(default=None, ge=0, le=2)
+
+
+class ReminderIn(Strict):
+    text: str = Field(min_length=1, max_length=500)
+    at: str | None = Field(default=None, max_length=100, description='"tomorrow 18:00"')
+    every: str | None = Field(default=None, max_length=100, description='"day at 8"')
+    arrive: str | None = Field(default=None, max_length=80, description="place name or id")
+    leave: str | None = Field(default=None, max_length=80)
+    battery_below: int | None = Field(default=None, ge=1, le=100)
+    wifi: str | None = Field(default=None, min_length=1, max_length=100)
+    repeat: bool = False
+    urgent: bool = False
+
+
+class SnoozeIn(Strict):
+    minutes: float = Field(default=10, ge=1, le=7 * 24 * 60)

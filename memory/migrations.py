@@ -244,7 +244,8 @@ def m008_reminders(db: Connection) -> None:
 
 @migration
 def m009_skills(db: Connection) -> None:
-    """Which skills the user switched on or off, and actions waiting for a yes.
+    """Which skills the user switched on or off, which daily runs happened, and actions
+    waiting for a yes.
 
     ``pending_actions`` holds what the assistant proposed in a conversation (a reminder
     read from "remind me to…") until the user confirms or declines it.
@@ -252,6 +253,10 @@ def m009_skills(db: Connection) -> None:
     db.execute(
         "CREATE TABLE skills (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL, "
         "changed_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE skill_runs (name TEXT NOT NULL, day TEXT NOT NULL, ran_at TEXT NOT NULL, "
+        "PRIMARY KEY (name, day))"
     )
     db.execute(
         """

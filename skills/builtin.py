@@ -1,7 +1,7 @@
 """The built-in skills: reminders, the daily briefing, nightly consolidation.
 
 They register through ``register`` like any other skill. Briefing and consolidation
-run once a day at a local time; each checks the memory for its own output first, so a
+run once a day at a local time; each claims its day in ``skill_runs`` first, so a
 restart, a late start or a second tick never runs it twice for the same day.
 """
 
@@ -28,13 +28,17 @@ def _day_bounds(day: date, context: SkillContext) -> tuple[str, str]:
     return to_db(start), to_db(start + timedelta(days=1))
 
 
-def _already(context: SkillContext, kind: str, day: date) -> bool:
-    row = context.store.db.execute(
-        "SELECT 1 FROM memories WHERE kind = ? AND source = 'skills' AND "
-        "json_extract(meta, '$.day') = ? LIMIT 1",
-        (kind, day.isoformat()),
-    ).fetchone()
-    return row is not None
+def _claim(context: SkillContext, name: str, day: date) -> bool:
+    """Record that ``name`` runs for ``day``; False if it already did (restarts too)."""
+    from ..memory.db import transaction
+
+    with context.store.lock, transaction(context.store.db):
+        return bool(
+            context.store.db.execute(
+                "INSERT OR IGNORE INTO skill_runs (name, day, ran_at) VALUES (?, ?, ?)",
+                (name, day.isoformat(), to_db(context.clock.now())),
+            ).rowcount
+        )
 
 
 def _due(context: SkillContext, at: str) -> date | None:
@@ -100,7 +104,7 @@ class BriefingSkill:
 
     def tick(self, context: SkillContext) -> None:
         today = _due(context, context.settings.skills.briefing_time)
-        if today is None or _already(context, "briefing", today):
+        if today is None or not _claim(context, self.name, today):
             return
         text = _write(
             context,
@@ -165,10 +169,13 @@ class ConsolidationSkill:
         if today is None:
             return
         day = today - timedelta(days=1)
-        if _already(context, "episode", day):
+        if not _claim(context, self.name, day):
             return
         merged = self.merge_duplicates(context)
         retired = self.retire_facts(context)
+        if not self.anything_on(context, day):
+            log.info("consolidated %s: nothing happened that day, no episode", day)
+            return
         summary = self.summarize(context, day)
         log.info("consolidated %s: %d duplicates merged, %d facts retired", day, merged, retired)
         context.store.remember(
@@ -205,6 +212,16 @@ class ConsolidationSkill:
                 context.store.supersede(old, newest)
                 retired += 1
         return retired
+
+    def anything_on(self, context: SkillContext, day: date) -> bool:
+        start, end = _day_bounds(day, context)
+        row = context.store.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM memories WHERE occurred_at >= ? AND occurred_at < ? "
+            "AND kind NOT IN ('episode', 'briefing')) OR EXISTS (SELECT 1 FROM exchanges "
+            "WHERE created_at >= ? AND created_at < ?)",
+            (start, end, start, end),
+        ).fetchone()
+        return bool(row[0])
 
     def summarize(self, context: SkillContext, day: date) -> str:
         start, end = _day_bounds(day, context)

@@ -346,3 +346,51 @@ def test_cli_goes_through_the_running_daemon(daemon: DaemonProcess) -> None:
     assert json.loads(asked.stdout)["memories"][0]["text"] == "Parcel arrives Monday"
     with DaemonClient(daemon.settings) as client:
         assert client.status()["events"] == 1  # the add went through the daemon
+
+
+def test_reminders_and_skills_through_the_api(daemon: DaemonProcess) -> None:
+    with daemon.client() as client:
+        timed = client.request(
+            "POST", "/reminders", json={"text": "call Mum", "at": "tomorrow 18:00"}
+        )
+        assert timed["trigger"]["type"] == "at" and timed["next_fire_at"]
+        context = client.request(
+            "POST", "/reminders", json={"text": "sync photos", "wifi": "HomeNet"}
+        )
+        with pytest.raises(DaemonError, match="422: at: cannot read a time"):
+            client.request("POST", "/reminders", json={"text": "x", "at": "banana o'clock"})
+        with pytest.raises(DaemonError, match="422"):
+            client.request("POST", "/reminders", json={"text": "x", "at": "9", "wifi": "y"})
+        assert [r["text"] for r in client.request("GET", "/reminders")] == [
+            "call Mum",
+            "sync photos",
+        ]
+        client.request(
+            "POST",
+            "/events",
+            json={
+                "events": [
+                    {
+                        "source": "wifi",
+                        "kind": "wifi",
+                        "untrusted": False,
+                        "payload": {
+                            "text": "Connected to wifi HomeNet",
+                            "ssid": "HomeNet",
+                            "connected": True,
+                        },
+                    }
+                ]
+            },
+        )
+        deadline = time.monotonic() + 10
+        while len(client.request("GET", "/reminders")) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [r["id"] for r in client.request("GET", "/reminders")] == [timed["id"]]
+        assert context["id"] != timed["id"]
+        client.request("POST", f"/reminders/{timed['id']}/cancel")
+        assert client.request("GET", "/reminders") == []
+        skills = {s["name"]: s for s in client.request("GET", "/skills")}
+        assert skills["reminders"]["enabled"] and skills["reminders"]["state"] == "ok"
+        client.request("POST", "/skills/briefing/enable")
+        assert {s["name"]: s for s in client.request("GET", "/skills")}["briefing"]["enabled"]

@@ -119,3 +119,23 @@ async def test_with_the_real_small_model(tmp_path: Path) -> None:
             assert app.screen.query_one(Input).value == ""
     finally:
         process.stop()
+
+
+async def test_reminders_pane_adds_lists_and_cancels(daemon: DaemonProcess) -> None:
+    from pocketmind.tui.screens import RemindersScreen
+
+    app = PocketMindApp(daemon.settings, poll_s=0.5)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, RemindersScreen)
+        await pilot.press(*"call Mum @ tomorrow 18:00", "enter")
+        await _wait(pilot, lambda: app.screen.reminders)  # type: ignore[attr-defined]
+        line = str(app.screen.query_one(ListView).query(Static).first().render())
+        assert line.startswith("#1 ") and line.endswith("18:00 · call Mum")
+        await pilot.press(*"nonsense @ banana o'clock", "enter")
+        await pilot.pause(0.5)
+        await pilot.press("tab", "c")
+        await _wait(pilot, lambda: not app.screen.reminders)  # type: ignore[attr-defined]
+    with DaemonClient(daemon.settings) as client:
+        assert client.request("GET", "/reminders") == []

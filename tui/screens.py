@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 class ChatScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+f", "app.push_screen('memories')", "Memories"),
+        Binding("ctrl+r", "app.push_screen('reminders')", "Reminders"),
         Binding("ctrl+n", "new_conversation", "New chat"),
     ]
 
@@ -214,3 +215,101 @@ class LoadingScreen(Screen[None]):
     def show_phase(self, phase: str) -> None:
         for widget in self.query("#phase").results(Static):  # none before compose
             widget.update(f"Starting… {phase}")
+
+
+class RemindersScreen(Screen[None]):
+    """Upcoming reminders; add one ("call Mum @ tomorrow 18:00"); cancel one (c)."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("c", "cancel", "Cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reminders: list[dict[str, Any]] = []
+
+    @property
+    def pm(self) -> PocketMindApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Input(placeholder="call Mum @ tomorrow 18:00", id="new")
+        yield ListView(id="upcoming")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="reminders")
+    def load(self) -> None:
+        try:
+            with self.pm.client() as client:
+                found = client.request("GET", "/reminders")
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, reminders: list[dict[str, Any]]) -> None:
+        self.reminders = reminders
+        view = self.query_one(ListView)
+        view.clear()
+        for reminder in reminders:
+            view.append(ListItem(Static(_reminder_line(reminder), markup=False)))
+        if not reminders:
+            view.append(ListItem(Static("no upcoming reminders")))
+        view.index = 0
+
+    @on(Input.Submitted, "#new")
+    def add(self, event: Input.Submitted) -> None:
+        text, _, when = event.value.partition("@")
+        if not text.strip() or not when.strip():
+            self.notify("write: what @ when, e.g. call Mum @ tomorrow 18:00", severity="warning")
+            return
+        event.input.value = ""
+        self.create(text.strip(), when.strip())
+
+    @work(thread=True, group="reminders")
+    def create(self, text: str, when: str) -> None:
+        body = {"text": text, "at": when}
+        if when.lower().startswith("every "):
+            body = {"text": text, "every": when[6:]}
+        try:
+            with self.pm.client() as client:
+                client.request("POST", "/reminders", json=body)
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.load()
+
+    def action_cancel(self) -> None:
+        index = self.query_one(ListView).index
+        if index is not None and index < len(self.reminders):
+            self.cancel_one(self.reminders[index]["id"])
+
+    @work(thread=True, group="reminders")
+    def cancel_one(self, reminder_id: int) -> None:
+        try:
+            with self.pm.client() as client:
+                client.request("POST", f"/reminders/{reminder_id}/cancel")
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.load()
+
+
+def _reminder_line(reminder: dict[str, Any]) -> str:
+    from datetime import datetime
+
+    when = reminder.get("next_fire_at")
+    if when:
+        label = datetime.fromisoformat(when).astimezone().strftime("%a %d %b %H:%M")
+    else:
+        trigger = reminder["trigger"]
+        label = {
+            "arrive": "on arrival",
+            "leave": "on leaving",
+            "wifi": "on wifi",
+            "battery_below": f"battery < {trigger.get('percent')}%",
+        }.get(trigger["type"], trigger["type"])
+    return f"#{reminder['id']} {label} · {reminder['text']}"

@@ -1,0 +1,109 @@
+"""The API's reminders and skills endpoints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi import Path as PathParam
+
+from ..memory import MemoryInputError
+from ..sensing.places import Places
+from ..skills.base import SkillSwitches, registry
+from ..skills.reminders import ReminderBook
+from ..skills.when import parse_when
+from . import schemas
+from .runtime import Runtime
+
+ReminderId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
+
+
+def add_routes(app: FastAPI, runtime: Runtime) -> None:
+    def book() -> ReminderBook:
+        return ReminderBook(runtime.store, runtime.settings.tz())
+
+    @app.get("/reminders")
+    def list_reminders() -> list[dict[str, Any]]:
+        return [r.to_json() for r in book().active()]
+
+    @app.post("/reminders", status_code=201)
+    def add_reminder(body: schemas.ReminderIn) -> dict[str, Any]:
+        chosen = [
+            k
+            for k in ("at", "every", "arrive", "leave", "battery_below", "wifi")
+            if getattr(body, k) is not None
+        ]
+        if len(chosen) != 1:
+            raise MemoryInputError(
+                "reminder: give exactly one of at, every, arrive, leave, battery_below, wifi"
+            )
+        now = datetime.now(UTC)
+        tz = runtime.settings.tz()
+        reminders = book()
+        if body.at is not None or body.every is not None:
+            when = body.at if body.at is not None else f"every {body.every}"
+            return reminders.add_time(
+                body.text, parse_when(when, now, tz, chosen[0]), now, body.urgent
+            ).to_json()
+        trigger: dict[str, Any] = {"repeat": body.repeat}
+        if body.arrive or body.leave:
+            name = body.arrive or body.leave or ""
+            place = next(
+                (p for p in Places(runtime.store).all() if name in (str(p.id), p.name)), None
+            )
+            if place is None:
+                raise MemoryInputError(f"{chosen[0]}: unknown place {name!r}")
+            trigger |= {"type": "arrive" if body.arrive else "leave", "place_id": place.id}
+        elif body.battery_below is not None:
+            trigger |= {"type": "battery_below", "percent": body.battery_below}
+        else:
+            trigger |= {"type": "wifi", "ssid": body.wifi}
+        cooldown = runtime.settings.skills.context_cooldown_min * 60
+        return reminders.add_context(body.text, trigger, now, body.urgent, cooldown).to_json()
+
+    @app.post("/reminders/{reminder_id}/done")
+    def done(reminder_id: ReminderId) -> dict[str, Any]:
+        return _finish(book(), reminder_id, "done")
+
+    @app.post("/reminders/{reminder_id}/cancel")
+    def cancel(reminder_id: ReminderId) -> dict[str, Any]:
+        return _finish(book(), reminder_id, "cancelled")
+
+    @app.post("/reminders/{reminder_id}/snooze")
+    def snooze(reminder_id: ReminderId, body: schemas.SnoozeIn) -> dict[str, Any]:
+        return book().snooze(reminder_id, datetime.now(UTC), body.minutes).to_json()
+
+    @app.get("/skills")
+    def list_skills() -> list[dict[str, Any]]:
+        switches = SkillSwitches(runtime.store)
+        live = runtime.skills.status() if hasattr(runtime, "skills") else {}
+        out = []
+        for name, factory in sorted(registry().items()):
+            skill = factory()
+            out.append(
+                {
+                    "name": name,
+                    "description": skill.description,
+                    "enabled": switches.enabled(name, skill.enabled_by_default),
+                    "state": live.get(name, {}).get("state"),
+                    "error": live.get(name, {}).get("error"),
+                }
+            )
+        return out
+
+    @app.post("/skills/{name}/enable")
+    def enable(name: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+        SkillSwitches(runtime.store).set(name, True)
+        return {"name": name, "enabled": True}
+
+    @app.post("/skills/{name}/disable")
+    def disable(name: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+        SkillSwitches(runtime.store).set(name, False)
+        return {"name": name, "enabled": False}
+
+
+def _finish(book: ReminderBook, reminder_id: int, status: str) -> dict[str, Any]:
+    if not book.set_status(reminder_id, status):
+        raise HTTPException(404, f"no active reminder #{reminder_id}")
+    return {"id": reminder_id, "status": status}
