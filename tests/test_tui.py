@@ -139,3 +139,31 @@ async def test_reminders_pane_adds_lists_and_cancels(daemon: DaemonProcess) -> N
         await _wait(pilot, lambda: not app.screen.reminders)  # type: ignore[attr-defined]
     with DaemonClient(daemon.settings) as client:
         assert client.request("GET", "/reminders") == []
+
+
+async def test_a_reminder_that_fires_shows_in_the_tui(daemon: DaemonProcess) -> None:
+    app = PocketMindApp(daemon.settings, poll_s=0.3)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.pause(0.5)
+        with DaemonClient(daemon.settings) as client:
+            client.request("POST", "/reminders", json={"text": "sync photos", "wifi": "Home"})
+            client.request(
+                "POST",
+                "/events",
+                json={
+                    "events": [
+                        {
+                            "source": "wifi",
+                            "kind": "wifi",
+                            "untrusted": False,
+                            "payload": {
+                                "text": "Connected to wifi Home",
+                                "ssid": "Home",
+                                "connected": True,
+                            },
+                        }
+                    ]
+                },
+            )
+        await _wait(pilot, lambda: any(n.message == "sync photos" for n in app._notifications))

@@ -35,6 +35,7 @@ class PocketMindApp(App[None]):
         self.poll_s = poll_s
         self.state = "unknown"
         self.last_status: dict[str, Any] | None = None
+        self.fired_after: str | None = None  # the TUI is a notifier too: new firings toast
 
     def client(self) -> DaemonClient:
         return DaemonClient(self.settings)
@@ -46,17 +47,34 @@ class PocketMindApp(App[None]):
     @work(thread=True, exclusive=True, group="poll")
     def refresh_state(self) -> None:
         status, state, phase = None, "not running", ""
+        fired: list[dict[str, Any]] = []
         client = DaemonClient.connect(self.settings)
         if client is not None:
             try:
                 with client:
                     status, state = client.status(), "running"
+                    fired = self._new_firings(client)
             except DaemonError:
                 state = "not answering"
         elif self.files.read_pid() is not None:
             state = "starting"
             phase = (self.files.read_phase() or {}).get("phase", "")
         self.call_from_thread(self.apply_state, state, status, phase)
+        for firing in fired:
+            self.call_from_thread(self.notify, firing["text"], title="Reminder", timeout=30)
+
+    def _new_firings(self, client: DaemonClient) -> list[dict[str, Any]]:
+        if self.fired_after is None:  # only what fires while the TUI is open
+            from datetime import UTC, datetime
+
+            self.fired_after = datetime.now(UTC).isoformat(timespec="microseconds")
+            return []
+        found: list[dict[str, Any]] = client.request(
+            "GET", "/reminders/fired", params={"after": self.fired_after}
+        )
+        if found:
+            self.fired_after = found[-1]["fired_at"]
+        return found
 
     def apply_state(self, state: str, status: dict[str, Any] | None, phase: str) -> None:
         self.last_status = status
