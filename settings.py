@@ -238,6 +238,8 @@ class SkillsSettings(BaseModel):
     consolidation_time: str = Field(
         default="03:30", pattern=r"^\d{2}:\d{2}$", description="Local time of consolidation."
     )
+    export_weekday: int = Field(default=6, ge=0, le=6, description="0 Monday … 6 Sunday")
+    export_time: str = Field(default="04:00", pattern=r"^\d{2}:\d{2}$")
     context_cooldown_min: float = Field(
         default=30, ge=0, description="A context reminder does not fire again sooner."
     )
@@ -247,6 +249,11 @@ class SkillsSettings(BaseModel):
             return None
         start, end = (time.fromisoformat(part.zfill(5)) for part in self.quiet_hours.split("-"))
         return start, end
+
+
+class ExportSettings(BaseModel):
+    redact: bool = Field(default=True, description="Redact exports (emails, phones, cards…).")
+    redact_names: list[str] = Field(default=[], description="Names replaced by [name] in exports.")
 
 
 class Settings(BaseSettings):
@@ -276,6 +283,7 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     sensing: SensingSettings = Field(default_factory=SensingSettings)
     skills: SkillsSettings = Field(default_factory=SkillsSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -79,6 +79,7 @@ def main() -> None:
 def _register() -> None:
     from .chat import ask, chat, models
     from .daemon import start, status, stop, up
+    from .export import export_command, feedback
     from .memory import memory
     from .reminders import remind, reminders, skills
     from .sensing import places, sensors
@@ -86,6 +87,8 @@ def _register() -> None:
     for command in (
         ask,
         chat,
+        export_command,
+        feedback,
         memory,
         models,
         places,

@@ -111,3 +111,13 @@ class ReminderIn(Strict):
 
 class SnoozeIn(Strict):
     minutes: float = Field(default=10, ge=1, le=7 * 24 * 60)
+
+
+class FeedbackIn(Strict):
+    rating: Literal["good", "bad"]
+    correction: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class ExportIn(Strict):
+    out: str | None = Field(default=None, max_length=4096, description="default: home/exports")
+    all: bool = False

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Query, Response
 from fastapi import Path as PathParam
 
 from ..memory import MemoryInputError
@@ -13,6 +14,7 @@ from ..sensing.places import Places
 from ..skills.base import SkillSwitches, registry
 from ..skills.reminders import ReminderBook
 from ..skills.when import parse_when
+from ..training.export import Watermark, default_export_dir, export, record_feedback
 from . import schemas
 from .runtime import Runtime
 
@@ -87,6 +89,22 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
     @app.post("/reminders/{reminder_id}/snooze")
     def snooze(reminder_id: ReminderId, body: schemas.SnoozeIn) -> dict[str, Any]:
         return book().snooze(reminder_id, datetime.now(UTC), body.minutes).to_json()
+
+    @app.post("/exchanges/{exchange_id}/feedback", status_code=204)
+    def give_feedback(exchange_id: ReminderId, body: schemas.FeedbackIn) -> Response:
+        record_feedback(runtime.store, exchange_id, body.rating, body.correction)
+        return Response(status_code=204)
+
+    @app.post("/export")
+    def run_export(body: schemas.ExportIn) -> dict[str, Any]:
+        out = Path(body.out).expanduser() if body.out else default_export_dir(runtime.settings)
+        report = export(runtime.store, runtime.settings, out, Watermark() if body.all else None)
+        return {
+            "out": str(out),
+            "watermark": str(report.watermark),
+            "counts": report.counts,
+            "skipped": report.skipped,
+        }
 
     @app.get("/skills")
     def list_skills() -> list[dict[str, Any]]:

@@ -270,6 +270,26 @@ def m009_skills(db: Connection) -> None:
     )
 
 
+@migration
+def m010_feedback_and_exports(db: Connection) -> None:
+    """The user's verdict on answers (the source of preference pairs), and each export's
+    watermark, so the next export continues where the last one stopped."""
+    db.execute(
+        """
+        CREATE TABLE feedback (
+            exchange_id INTEGER PRIMARY KEY REFERENCES exchanges(id) ON DELETE CASCADE,
+            rating TEXT NOT NULL CHECK (rating IN ('good', 'bad')),
+            correction TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE exports (id INTEGER PRIMARY KEY, watermark TEXT NOT NULL, "
+        "out_dir TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -484,6 +484,11 @@ class MemoryStore:
                         "exchange_memories WHERE memory_id = ?)",
                         (now, memory_id),
                     )
+                    self.db.execute(  # a correction may repeat it too
+                        "DELETE FROM feedback WHERE exchange_id IN (SELECT exchange_id FROM "
+                        "exchange_memories WHERE memory_id = ?)",
+                        (memory_id,),
+                    )
                     self.db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories_vec WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))

@@ -12,9 +12,13 @@ import re
 _CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _OTP_CONTEXT = re.compile(
-    r"(?i)(?:code|otp|passcode|pin|verification|verify|security|2fa|tan|one[- ]time)"
+    r"(?i)\b(?:code|otp|passcode|pin|verification|verify|security|2fa|tan|one[- ]time)\b"
 )
-_DIGITS = re.compile(r"\b(?:\d[ -]?){3,8}\d\b|\b[A-Z0-9]{6,8}\b(?=[^A-Za-z0-9]*(?:is|ist)\b)")
+# A code is 4-8 digits (or "123 456"), not part of a date or time ("2025-01-02", "13:04").
+_DIGITS = re.compile(
+    r"(?<!\d[-:./])\b(?:\d{3} \d{3}|\d{4,8})\b(?![-:./]\d)"
+    r"|\b[A-Z0-9]{6,8}\b(?=[^A-Za-z0-9]*(?:is|ist)\b)"
+)
 _PASSWORD = re.compile(r"(?i)\b(password|passwort|pwd)\s*[:=]\s*\S+")
 
 
@@ -29,6 +33,11 @@ def _luhn(digits: str) -> bool:
 
 
 def redact(text: str) -> str:
+    """``text`` with secrets replaced; one-time codes only on lines that say "code"."""
+    return "\n".join(_redact_line(line) for line in text.split("\n"))
+
+
+def _redact_line(text: str) -> str:
     def card(m: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", m.group(0))
         return "[card number]" if 13 <= len(digits) <= 19 and _luhn(digits) else m.group(0)

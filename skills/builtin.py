@@ -245,4 +245,23 @@ class ConsolidationSkill:
         return _write(context, facts, "Summarize this day in one paragraph.")
 
 
-__all__: list[Any] = ["BriefingSkill", "ConsolidationSkill", "RemindersSkill"]
+@register("export")
+class WeeklyExportSkill:
+    name = "export"
+    description = "Weekly: export new traces to $POCKETMIND_HOME/exports (stays on the phone)"
+    enabled_by_default = False
+
+    def tick(self, context: SkillContext) -> None:
+        config = context.settings.skills
+        today = _due(context, config.export_time)
+        if today is None or today.weekday() != config.export_weekday:
+            return
+        if not _claim(context, self.name, today):
+            return
+        from ..training.export import default_export_dir, export
+
+        report = export(context.store, context.settings, default_export_dir(context.settings))
+        log.info("weekly export: %s", report.counts)
+
+
+__all__: list[Any] = ["BriefingSkill", "ConsolidationSkill", "RemindersSkill", "WeeklyExportSkill"]

@@ -193,6 +193,14 @@ def test_opt_in_sms_reports_only_new_messages(termux: FakeTermux, fast: Settings
         ("IBAN DE89 3704 0044 0532 0130 00 received", "IBAN [bank account] received"),
         ("wifi password: hunter2!", "wifi password: [secret]"),
         ("See you at 6 on platform 12", "See you at 6 on platform 12"),
+        (
+            "Code 482913, valid until 2025-01-02 13:04",
+            "Code [one-time code], valid until 2025-01-02 13:04",
+        ),
+        (
+            "Instructions for the constant tank: 20250102",
+            "Instructions for the constant tank: 20250102",
+        ),  # no code word: "tan" inside "constant" does not count
     ],
 )
 def test_secrets_are_redacted(text: str, expected: str) -> None:

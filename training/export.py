@@ -1,0 +1,287 @@
+"""``pocketmind export``: the traces, feedback and memories, as training data.
+
+- ``sft.jsonl``: one chat per line in the messages format: the system message as the
+  daemon built it (with the retrieved memories), the earlier turns, the question, and
+  the answer as the assistant target. Answers the user marked bad are left out, and so
+  is any answer that repeats untrusted sensed text (six words or more in a row from a
+  notification, a file…): a poisoned notification must not become a training label.
+- ``dpo.jsonl``: preference pairs from feedback: the user's correction is chosen, the
+  answer they marked bad is rejected.
+- ``memories.jsonl``: a snapshot of the live memories.
+- ``manifest.json``: counts, sha256 of each file, the watermark the next export starts
+  from, model and adapter ids, and the redaction used.
+
+Forgotten memories are deleted and the exchanges that used them blanked, so neither can
+appear. Redaction (on by default) removes emails, phone numbers, card numbers, one-time
+codes and the names the user listed. Nothing leaves the phone: the files are written to
+the folder given, for the user to move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..memory import MemoryInputError, MemoryStore
+from ..memory.db import transaction
+from ..memory.when import to_db
+from ..sensing.redact import redact
+from ..settings import Settings
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()/-]{7,}\d\b")
+_WORDS = re.compile(r"\w+")
+ECHO_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The highest exchange, feedback and memory already exported: "e12.f3.m140"."""
+
+    exchange: int = 0
+    feedback: str = ""
+    memory: int = 0
+
+    def __str__(self) -> str:
+        return f"e{self.exchange}.f{self.feedback or '0'}.m{self.memory}"
+
+    @classmethod
+    def parse(cls, text: str) -> Watermark:
+        match = re.fullmatch(r"e(\d+)\.f([0-9T:.+-]+|0)\.m(\d+)", text.strip())
+        if match is None:
+            raise MemoryInputError(f"--since: not a watermark: {text!r} (like e12.f0.m140)")
+        feedback = "" if match[2] == "0" else match[2]
+        return cls(int(match[1]), feedback, int(match[3]))
+
+
+@dataclass
+class ExportReport:
+    watermark: Watermark
+    since: Watermark
+    counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.counts.values())
+
+
+class Redactor:
+    def __init__(self, settings: Settings) -> None:
+        self.on = settings.export.redact
+        names = [re.escape(n) for n in settings.export.redact_names if n.strip()]
+        self.names = re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE) if names else None
+
+    def __call__(self, text: str) -> str:
+        if not self.on:
+            return text
+        text = _EMAIL.sub("[email]", redact(text))
+        text = _PHONE.sub("[phone]", text)
+        return self.names.sub("[name]", text) if self.names else text
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "enabled": self.on,
+            "kinds": [
+                "email",
+                "phone",
+                "card number",
+                "one-time code",
+                "bank account",
+                "password",
+                "names",
+            ]
+            if self.on
+            else [],
+            "names": len(self.names.pattern.split("|")) if self.names else 0,
+        }
+
+
+def record_feedback(
+    store: MemoryStore, exchange_id: int, rating: str, correction: str | None = None
+) -> None:
+    """The user's verdict on an answer; a later one replaces an earlier one."""
+    if rating not in ("good", "bad"):
+        raise MemoryInputError("rating: must be good or bad")
+    row = store.db.execute(
+        "SELECT forgotten_at FROM exchanges WHERE id = ?", (exchange_id,)
+    ).fetchone()
+    if row is None or row[0]:
+        raise MemoryInputError(f"exchange {exchange_id}: no such answer")
+    if correction is not None and not correction.strip():
+        correction = None
+    with store.lock, transaction(store.db):
+        store.db.execute(
+            "INSERT OR REPLACE INTO feedback (exchange_id, rating, correction, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (exchange_id, rating, correction, to_db(datetime.now(UTC))),
+        )
+
+
+def default_export_dir(settings: Settings) -> Path:
+    return settings.home / "exports" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def last_watermark(store: MemoryStore) -> Watermark:
+    row = store.db.execute("SELECT watermark FROM exports ORDER BY id DESC LIMIT 1").fetchone()
+    return Watermark.parse(row[0]) if row else Watermark()
+
+
+def _echoes(answer: str, sources: list[str]) -> bool:
+    """Whether ``answer`` repeats ECHO_WORDS or more consecutive words of a source."""
+    words = [w.lower() for w in _WORDS.findall(answer)]
+    grams = {tuple(words[i : i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1)}
+    for source in sources:
+        src = [w.lower() for w in _WORDS.findall(source)]
+        if any(tuple(src[i : i + ECHO_WORDS]) in grams for i in range(len(src) - ECHO_WORDS + 1)):
+            return True
+    return False
+
+
+def export(
+    store: MemoryStore,
+    settings: Settings,
+    out: Path,
+    since: Watermark | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> ExportReport:
+    """Write what is new since ``since`` (default: the last export) to ``out``."""
+    start = since if since is not None else last_watermark(store)
+    scrub = Redactor(settings)
+    report = ExportReport(start, start, skipped={"bad_answer": 0, "untrusted_echo": 0})
+    sft, dpo, exchange_max = _exchanges(store, start, scrub, report, progress)
+    feedback_max = store.db.execute("SELECT max(created_at) FROM feedback").fetchone()[0] or ""
+    memories, memory_max = _memories(store, start, scrub)
+    report.counts = {"sft": len(sft), "dpo": len(dpo), "memories": len(memories)}
+    report.watermark = Watermark(
+        max(exchange_max, start.exchange),
+        max(feedback_max, start.feedback),
+        max(memory_max, start.memory),
+    )
+    if report.empty:
+        return report
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("sft.jsonl", sft), ("dpo.jsonl", dpo), ("memories.jsonl", memories)):
+        data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+        (out / name).write_bytes(data)
+        report.files[name] = {"lines": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
+    latest = store.db.execute(
+        "SELECT model_id, adapter_id FROM exchanges ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    manifest = {
+        "created_at": datetime.now(UTC).isoformat(),
+        "since": str(start),
+        "watermark": str(report.watermark),
+        "counts": report.counts,
+        "skipped": report.skipped,
+        "files": report.files,
+        "model_id": latest[0] if latest else None,
+        "adapter_id": latest[1] if latest else None,
+        "redaction": scrub.describe(),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    with store.lock, transaction(store.db):
+        store.db.execute(
+            "INSERT INTO exports (watermark, out_dir, created_at) VALUES (?, ?, ?)",
+            (str(report.watermark), str(out), to_db(datetime.now(UTC))),
+        )
+    return report
+
+
+def _rows(store: MemoryStore, query: str, args: tuple[Any, ...]) -> Iterator[Any]:
+    yield from store.db.execute(query, args)
+
+
+def _exchanges(
+    store: MemoryStore,
+    start: Watermark,
+    scrub: Redactor,
+    report: ExportReport,
+    progress: Callable[[int], object] | None,
+) -> tuple[list[Any], list[Any], int]:
+    sft: list[dict[str, Any]] = []
+    dpo: list[dict[str, Any]] = []
+    top = start.exchange
+    rows = list(
+        _rows(
+            store,
+            (
+                "SELECT e.*, f.rating, f.correction, f.created_at AS feedback_at FROM exchanges e "
+                "LEFT JOIN feedback f ON f.exchange_id = e.id WHERE e.forgotten_at IS NULL AND "
+                "e.answer != '' AND (e.id > ? OR f.created_at > ?) ORDER BY e.id"
+            ),
+            (start.exchange, start.feedback or ""),
+        )
+    )
+    for row in rows:
+        top = max(top, row["id"])
+        prompt = [
+            {"role": m["role"], "content": scrub(m["content"])} for m in json.loads(row["prompt"])
+        ]
+        answer = scrub(row["answer"])
+        meta = {
+            "exchange_id": row["id"],
+            "conversation_id": row["conversation_id"],
+            "model_id": row["model_id"],
+            "adapter_id": row["adapter_id"],
+            "created_at": row["created_at"],
+        }
+        if row["rating"] == "bad":
+            report.skipped["bad_answer"] += row["id"] > start.exchange
+            if row["correction"] and (row["feedback_at"] or "") > (start.feedback or ""):
+                dpo.append(
+                    {
+                        "prompt": prompt,
+                        "chosen": scrub(row["correction"]),
+                        "rejected": answer,
+                        "meta": meta,
+                    }
+                )
+        elif row["id"] > start.exchange:
+            untrusted = [
+                r[0]
+                for r in store.db.execute(
+                    "SELECT m.text FROM exchange_memories x JOIN memories m ON m.id = x.memory_id "
+                    "WHERE x.exchange_id = ? AND m.untrusted = 1",
+                    (row["id"],),
+                )
+            ]
+            if untrusted and _echoes(row["answer"], untrusted):
+                report.skipped["untrusted_echo"] += 1
+            else:
+                sft.append(
+                    {"messages": [*prompt, {"role": "assistant", "content": answer}], "meta": meta}
+                )
+        if progress:
+            progress(1)
+    return sft, dpo, top
+
+
+def _memories(store: MemoryStore, start: Watermark, scrub: Redactor) -> tuple[list[Any], int]:
+    out = []
+    top = start.memory
+    for row in _rows(
+        store,
+        "SELECT * FROM memories WHERE id > ? AND superseded_by IS NULL ORDER BY id",
+        (start.memory,),
+    ):
+        top = max(top, row["id"])
+        out.append(
+            {
+                "id": row["id"],
+                "text": scrub(row["text"]),
+                "kind": row["kind"],
+                "source": row["source"],
+                "occurred_at": row["occurred_at"],
+                "untrusted": bool(row["untrusted"]),
+                "meta": json.loads(row["meta"]),
+            }
+        )
+    return out, top
