@@ -167,3 +167,29 @@ async def test_a_reminder_that_fires_shows_in_the_tui(daemon: DaemonProcess) -> 
                 },
             )
         await _wait(pilot, lambda: any(n.message == "sync photos" for n in app._notifications))
+
+
+async def test_rating_an_answer_and_correcting_it(daemon: DaemonProcess) -> None:
+    app = PocketMindApp(daemon.settings, poll_s=0.5)
+    async with app.run_test(size=PHONE) as pilot:
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press(*"when is the dentist", "enter")
+        await _wait(
+            pilot,
+            lambda: (
+                app.screen.last_exchange is not None  # type: ignore[attr-defined]
+                and not app.screen.busy
+            ),
+        )  # type: ignore[attr-defined]
+        await pilot.press("ctrl+b")
+        await pilot.press(*"Friday at 3pm", "enter")
+        from pocketmind.memory.db import connect
+
+        db = connect(daemon.settings.db_path)
+
+        def rated() -> object:
+            return db.execute("SELECT rating, correction FROM feedback").fetchone()
+
+        await _wait(pilot, rated)
+        assert tuple(rated()) == ("bad", "Friday at 3pm")  # type: ignore[arg-type]
+        db.close()

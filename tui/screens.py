@@ -24,12 +24,16 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+f", "app.push_screen('memories')", "Memories"),
         Binding("ctrl+r", "app.push_screen('reminders')", "Reminders"),
         Binding("ctrl+n", "new_conversation", "New chat"),
+        Binding("ctrl+g", "rate('good')", "Good"),
+        Binding("ctrl+b", "rate('bad')", "Bad"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.conversation_id: str | None = None
         self.busy = False
+        self.last_exchange: int | None = None
+        self.correcting: int | None = None  # the next Enter sends the right answer
 
     @property
     def pm(self) -> PocketMindApp:
@@ -47,6 +51,12 @@ class ChatScreen(Screen[None]):
     @on(Input.Submitted, "#question")
     def ask(self, event: Input.Submitted) -> None:
         question = event.value.strip()
+        if self.correcting is not None:
+            exchange, self.correcting = self.correcting, None
+            event.input.value = ""
+            event.input.placeholder = "Ask about your life…"
+            self.send_feedback(exchange, "bad", question or None)
+            return
         if not question or self.busy:
             return
         event.input.value = ""
@@ -66,12 +76,40 @@ class ChatScreen(Screen[None]):
                         self.app.call_from_thread(turn.add_token, data["text"])
                     elif event == "done":
                         self.conversation_id = data.get("conversation_id")
+                        self.last_exchange = data.get("exchange_id")
                         self.app.call_from_thread(turn.finish, data)
         except DaemonError as exc:
             self.app.call_from_thread(turn.fail, str(exc))
         finally:
             self.busy = False
             self.app.call_from_thread(self.query_one("#log", VerticalScroll).scroll_end)
+
+    def action_rate(self, rating: str) -> None:
+        """Ctrl+G / Ctrl+B on the last answer; after Ctrl+B, Enter sends the right answer
+        (or nothing, to just mark it bad): that is what preference pairs come from."""
+        if self.last_exchange is None:
+            self.notify("no answer to rate yet", severity="warning")
+            return
+        if rating == "good":
+            self.send_feedback(self.last_exchange, "good", None)
+            return
+        self.correcting = self.last_exchange
+        field = self.query_one("#question", Input)
+        field.placeholder = "The right answer (Enter; empty: just bad)"
+        field.focus()
+
+    @work(thread=True, group="feedback")
+    def send_feedback(self, exchange: int, rating: str, correction: str | None) -> None:
+        body: dict[str, Any] = {"rating": rating}
+        if correction:
+            body["correction"] = correction
+        try:
+            with self.pm.client() as client:
+                client.request("POST", f"/exchanges/{exchange}/feedback", json=body)
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"marked {rating}, thank you")
 
     def action_new_conversation(self) -> None:
         self.conversation_id = None
