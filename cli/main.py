@@ -81,8 +81,9 @@ def _register() -> None:
     from .daemon import start, status, stop, up
     from .export import export_command, feedback
     from .memory import memory
-    from .reminders import remind, reminders, skills
+    from .reminders import remind, reminders
     from .sensing import places, sensors
+    from .skills import skills
 
     for command in (
         ask,

@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 
 from ..memory import MemoryInputError
 from ..sensing.places import Places
-from ..skills.base import SkillSwitches, registry
+from ..skills.base import SkillSwitches, describe_skills
 from ..skills.reminders import ReminderBook
 from ..skills.when import parse_when
 from ..training.export import Watermark, default_export_dir, export, record_feedback
@@ -108,20 +108,10 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.get("/skills")
     def list_skills() -> list[dict[str, Any]]:
-        switches = SkillSwitches(runtime.store)
         live = runtime.skills.status() if hasattr(runtime, "skills") else {}
-        out = []
-        for name, factory in sorted(registry().items()):
-            skill = factory()
-            out.append(
-                {
-                    "name": name,
-                    "description": skill.description,
-                    "enabled": switches.enabled(name, skill.enabled_by_default),
-                    "state": live.get(name, {}).get("state"),
-                    "error": live.get(name, {}).get("error"),
-                }
-            )
+        out = describe_skills(runtime.store)
+        for row in out:
+            row |= {key: live.get(row["name"], {}).get(key) for key in ("state", "error")}
         return out
 
     @app.post("/skills/{name}/enable")

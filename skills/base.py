@@ -88,6 +88,22 @@ class SkillSwitches:
             )
 
 
+def describe_skills(store: MemoryStore) -> list[dict[str, Any]]:
+    """Every registered skill: name, what it does, whether the user has it on."""
+    switches = SkillSwitches(store)
+    out = []
+    for name, factory in sorted(registry().items()):
+        skill = factory()
+        out.append(
+            {
+                "name": name,
+                "description": skill.description,
+                "enabled": switches.enabled(name, skill.enabled_by_default),
+            }
+        )
+    return out
+
+
 @dataclass
 class SkillStatus:
     name: str
