@@ -77,6 +77,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .adapter import adapter
     from .chat import ask, chat, models
     from .daemon import start, status, stop, up
     from .export import export_command, feedback
@@ -86,6 +87,7 @@ def _register() -> None:
     from .skills import skills
 
     for command in (
+        adapter,
         ask,
         chat,
         export_command,

@@ -24,6 +24,7 @@ def make_engine(settings: Settings) -> Engine:
             timeout_s=config.timeout_s,
             thinking=config.thinking,
         )
+    from ..training.adapters import AdapterShelf
     from .llama import LlamaEngine
     from .models import resolve
 
@@ -31,7 +32,7 @@ def make_engine(settings: Settings) -> Engine:
         resolve(settings).path,
         context_size=config.context_size,
         threads=config.threads,
-        lora_path=config.lora,
+        lora_path=config.lora or AdapterShelf(settings).active_path(),
         thinking=config.thinking,
     )
 
