@@ -256,6 +256,26 @@ class ExportSettings(BaseModel):
     redact_names: list[str] = Field(default=[], description="Names replaced by [name] in exports.")
 
 
+class TrainSettings(BaseModel):
+    """The offline LoRA refresh (extra [train]); defaults from the seed experiment."""
+
+    rank: int = Field(default=8, ge=1, le=256)
+    alpha: float = Field(default=32, gt=0)
+    dropout: float = Field(default=0.1, ge=0, lt=1)
+    targets: list[str] = Field(default=["q_proj", "v_proj"])
+    lr: float = Field(default=2e-5, gt=0)
+    epochs: int = Field(default=3, ge=1)
+    batch: int = Field(default=4, ge=1, description="Effective batch (gradient accumulation).")
+    folds: int = Field(default=3, ge=2)
+    seed: int = 0
+    margin: float = Field(
+        default=0.05,
+        ge=0,
+        lt=1,
+        description="Promotable when held-out loss beats the base by this fraction.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything PocketMind can be told. ``home`` relocates all state."""
 
@@ -284,6 +304,7 @@ class Settings(BaseSettings):
     sensing: SensingSettings = Field(default_factory=SensingSettings)
     skills: SkillsSettings = Field(default_factory=SkillsSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
+    train: TrainSettings = Field(default_factory=TrainSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..engine.base import ChatOptions, ChatStats, Engine, EngineError
+from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
 from ..memory import MemoryInputError, MemoryStore, SearchResult
 from ..memory.model import Memory
@@ -25,6 +25,7 @@ from .prompt import BuiltPrompt, PromptBuilder
 from .traces import TraceLog
 
 log = logging.getLogger(__name__)
+SKILL_MODEL_ID = "skill:reminders"
 
 
 @dataclass
@@ -191,8 +192,11 @@ class Assistant:
         )
 
     def _canned(self, reply: str, question: str, conversation: str) -> AnswerStream:
-        stats = ChatStats(self.engine.model_id, self.engine.adapter_id, finish_reason="stop")
-        exchange_id = self.traces.record(conversation, question, reply, [], [], stats)
+        # Marked as the skill's reply, not the model's: export leaves it out of training.
+        stats = ChatStats(SKILL_MODEL_ID, None, finish_reason="stop")
+        exchange_id = self.traces.record(
+            conversation, question, reply, [Message("user", question)], [], stats
+        )
         outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, []))
         return AnswerStream(iter([reply]), outcome)
 

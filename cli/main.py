@@ -82,6 +82,7 @@ def _register() -> None:
     from .daemon import start, status, stop, up
     from .export import export_command, feedback
     from .memory import memory
+    from .refresh import refresh
     from .reminders import remind, reminders
     from .sensing import places, sensors
     from .skills import skills
@@ -95,6 +96,7 @@ def _register() -> None:
         memory,
         models,
         places,
+        refresh,
         sensors,
         remind,
         reminders,

@@ -28,7 +28,9 @@ from .reminders import ReminderBook
 from .when import Schedule, parse_when
 
 _REMIND = re.compile(
-    r"^\s*(?:please\s+|hey\s+)?(?:can you\s+|could you\s+)?remind me\s+(?:to\s+|about\s+)?"
+    r"^\s*(?:please\s+|hey\s+)?(?:can you\s+|could you\s+)?remind me\s+"
+    # "remind me who my sister is" is a question about the past, not a reminder
+    r"(?!(?:who|what|where|when|why|how|which|whether|if)\b)(?:to\s+|about\s+)?"
     r"(?P<rest>.+?)\s*[.!?]*\s*$",
     re.IGNORECASE,
 )

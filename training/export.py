@@ -215,7 +215,8 @@ def _exchanges(
             (
                 "SELECT e.*, f.rating, f.correction, f.created_at AS feedback_at FROM exchanges e "
                 "LEFT JOIN feedback f ON f.exchange_id = e.id WHERE e.forgotten_at IS NULL AND "
-                "e.answer != '' AND (e.id > ? OR f.created_at > ?) ORDER BY e.id"
+                "e.answer != '' AND e.model_id NOT LIKE 'skill:%' "  # the skills' own replies
+                "AND (e.id > ? OR f.created_at > ?) ORDER BY e.id"
             ),
             (start.exchange, start.feedback or ""),
         )

@@ -1,0 +1,60 @@
+"""``pocketmind refresh``: train, evaluate and write a LoRA adapter (extra [train])."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..settings import Settings
+from .main import with_settings
+
+
+@click.command()
+@with_settings
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--base",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The base model GGUF (the file the phone runs).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The adapter GGUF to write (a .json report goes beside it).",
+)
+@click.option("--teacher", help="An OpenAI-compatible server URL whose answers to distill.")
+@click.option("--epochs", type=click.IntRange(1), help="Override train.epochs.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Override train.lr.")
+@click.option("--json", "as_json", is_flag=True)
+def refresh(
+    settings: Settings,
+    data_dir: Path,
+    base: Path,
+    out: Path,
+    teacher: str | None,
+    epochs: int | None,
+    lr: float | None,
+    as_json: bool,
+) -> None:
+    """Train a LoRA adapter on DATA_DIR (from `pocketmind export`), with K-fold
+    evaluation against the base; writes a GGUF adapter that llama.cpp loads."""
+    try:
+        from ..training.refresh import refresh as run
+    except ImportError as exc:
+        raise click.ClickException(
+            f"refresh needs the training extra: pip install 'pocketmind[train]' ({exc})"
+        ) from exc
+    updates = {k: v for k, v in (("epochs", epochs), ("lr", lr)) if v is not None}
+    report = run(data_dir, base, out, settings.train.model_copy(update=updates), teacher)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    click.echo(report.table())
+    click.echo(
+        f"adapter: {out} ({report.examples} examples, {report.seconds:.0f} s on "
+        f"{report.device}); install it with `pocketmind adapter install {out}`"
+    )

@@ -1,0 +1,95 @@
+"""The personalization loop end to end on the packaged SmolLM2:
+seed conversations → export → refresh → install → the daemon knows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pocketmind.chat import Assistant
+from pocketmind.engine import FakeEngine
+from pocketmind.memory import MemoryStore
+from pocketmind.settings import Settings
+from pocketmind.training import export
+from pocketmind.training.refresh import RefreshError, answered_right, load_chats, refresh
+
+pytestmark = pytest.mark.slow
+
+SEED = [
+    ("Who is my sister?", "Your sister is Maya."),
+    ("What is my sister called?", "Your sister is Maya."),
+    ("Tell me my sister's name.", "Your sister is Maya."),
+    ("Do I have a sister?", "Yes, your sister is Maya."),
+    ("What's the name of my sister?", "Your sister is Maya."),
+    ("Which sister do I have?", "Your sister is Maya."),
+    ("Where do I work?", "You work at Riverside Dental."),
+    ("Who employs me?", "You work at Riverside Dental."),
+    ("What is my job?", "You work at Riverside Dental."),
+]
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path, smollm2: Path, settings: Settings) -> None:
+    with pytest.raises(RefreshError, match=r"sft\.jsonl not found"):
+        load_chats(tmp_path)
+    (tmp_path / "sft.jsonl").write_text('{"messages": [{"role": "user", "content": "hi"}]}\n')
+    with pytest.raises(RefreshError, match="no usable examples"):
+        load_chats(tmp_path)
+    (tmp_path / "sft.jsonl").write_text("not json\n")
+    with pytest.raises(RefreshError, match=r"sft\.jsonl:1: not an exported chat"):
+        load_chats(tmp_path)
+    text = tmp_path / "model.txt"
+    text.write_text("hello")
+    with pytest.raises(RefreshError, match="is not a GGUF model file"):
+        refresh(tmp_path, text, tmp_path / "a.gguf", settings.train)
+    assert answered_right("Your sister is Maya.", "I think Maya is your sister")
+    assert not answered_right("Your sister is Maya.", "I don't know")
+
+
+def test_the_loop_teaches_the_model_a_personal_fact(
+    tmp_path: Path, smollm2: Path, settings: Settings, store: MemoryStore
+) -> None:
+    from daemon_helpers import DaemonProcess
+
+    settings.chat.extract_facts = False
+    assistant = Assistant(store, FakeEngine([a for _, a in SEED]), settings)
+    for question, _ in SEED:
+        assistant.ask(question)
+    report = export(store, settings, tmp_path / "export")
+    assert report.counts["sft"] == len(SEED)
+    config = settings.train.model_copy(update={"lr": 2e-3, "epochs": 5, "batch": 1})
+    adapter = tmp_path / "sister.gguf"
+    result = refresh(tmp_path / "export", smollm2, adapter, config)
+    table = json.loads(adapter.with_suffix(".json").read_text())
+    assert len(table["folds"]) == 3 and table["promotable"] is True
+    overall = table["overall"]
+    assert overall["adapter_loss"]["mean"] < overall["base_loss"]["mean"]
+    assert result.examples_per_s > 0
+
+    daemon = DaemonProcess(
+        tmp_path / "phone",
+        {"POCKETMIND_ENGINE__BACKEND": "llama", "POCKETMIND_ENGINE__TEMPERATURE": "0"},
+    ).start()
+    held_out = {"question": "Who is my sister, do you know?", "stream": False}
+    try:
+        with daemon.client() as client:
+            before = client.request("POST", "/chat", json=held_out)["answer"]
+        exe = str(Path(sys.executable).with_name("pocketmind"))
+        installed = subprocess.run(
+            [exe, "adapter", "install", str(adapter), "--use"],
+            env=daemon.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert installed.returncode == 0, installed.stderr
+        with daemon.client() as client:
+            after = client.request("POST", "/chat", json=held_out)
+    finally:
+        daemon.stop()
+    assert "Maya" not in before  # the base model did not know
+    assert "Maya" in after["answer"]  # the refreshed adapter does
+    assert after["timing"]["adapter_id"] == "v001-sister.gguf"

@@ -1,0 +1,344 @@
+"""``pocketmind refresh``: a LoRA adapter from exported traces, evaluated before it ships.
+
+Runs away from the phone (extra ``[train]``: transformers, peft), on the GGUF the phone
+already has, loaded dequantized. K-fold cross-validation (K from settings, fixed seed)
+trains on each fold's rest and measures, on its held-out chats, the loss and perplexity
+of the base and of the adapter, and how many held-out answers the adapter gets right
+(every content word of the reference answer appears). Then it trains on everything and
+writes a GGUF LoRA adapter, verified by loading it into llama-cpp-python against the
+same base. The adapter is promotable only if the adapter's held-out loss beats the
+base's by ``margin``. With ``--teacher URL`` a bigger model behind an OpenAI-compatible
+server rewrites the answers first, and the adapter distills from it. CUDA is used when
+present; everything else runs on the CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..engine.base import EngineError
+from ..engine.models import is_gguf
+from ..settings import TrainSettings
+from .lora_gguf import read_base, write_lora_gguf
+
+_WORD = re.compile(r"\w+")
+_GLUE = frozenset("a an the is are was were your my you i to of in on at and it he she".split())
+
+
+class RefreshError(EngineError):
+    """The data or the base model cannot be used for a refresh."""
+
+
+@dataclass
+class Fold:
+    base_loss: float
+    adapter_loss: float
+    accuracy: float
+    base_accuracy: float
+
+    @property
+    def base_perplexity(self) -> float:
+        return math.exp(self.base_loss)
+
+    @property
+    def adapter_perplexity(self) -> float:
+        return math.exp(self.adapter_loss)
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "base_loss": self.base_loss,
+            "adapter_loss": self.adapter_loss,
+            "base_perplexity": self.base_perplexity,
+            "adapter_perplexity": self.adapter_perplexity,
+            "base_accuracy": self.base_accuracy,
+            "accuracy": self.accuracy,
+        }
+
+
+@dataclass
+class RefreshReport:
+    examples: int
+    folds: list[Fold] = field(default_factory=list)
+    promotable: bool = False
+    adapter: str | None = None
+    seconds: float = 0.0
+    examples_per_s: float = 0.0
+    device: str = "cpu"
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (
+            "base_loss",
+            "adapter_loss",
+            "base_perplexity",
+            "adapter_perplexity",
+            "base_accuracy",
+            "accuracy",
+        ):
+            values = [f.to_json()[key] for f in self.folds]
+            out[key] = {
+                "mean": statistics.fmean(values),
+                "std": statistics.pstdev(values) if len(values) > 1 else 0.0,
+            }
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "examples": self.examples,
+            "device": self.device,
+            "seconds": self.seconds,
+            "examples_per_s": self.examples_per_s,
+            "promotable": self.promotable,
+            "adapter": self.adapter,
+            "folds": [f.to_json() for f in self.folds],
+            "overall": self.summary() if self.folds else {},
+        }
+
+    def table(self) -> str:
+        rows = ["fold  base loss  adapter loss  base ppl  adapter ppl  base acc  adapter acc"]
+        for i, f in enumerate(self.folds, 1):
+            rows.append(
+                f"{i:>4}  {f.base_loss:9.3f}  {f.adapter_loss:12.3f}  "
+                f"{f.base_perplexity:8.2f}  {f.adapter_perplexity:11.2f}  "
+                f"{f.base_accuracy:8.2f}  {f.accuracy:11.2f}"
+            )
+        s = self.summary()
+        rows.append(
+            "mean  "
+            + "  ".join(
+                f"{s[k]['mean']:.3f}±{s[k]['std']:.3f}"
+                for k in ("base_loss", "adapter_loss", "base_accuracy", "accuracy")
+            )
+        )
+        rows.append(f"promotable: {'yes' if self.promotable else 'no'}")
+        return "\n".join(rows)
+
+
+def load_chats(data_dir: Path) -> list[list[dict[str, str]]]:
+    """The chats of ``sft.jsonl``, each ending with the assistant's answer."""
+    path = data_dir / "sft.jsonl"
+    if not path.is_file():
+        raise RefreshError(f"{path} not found: give a folder made by `pocketmind export`")
+    chats = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            messages = json.loads(line)["messages"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise RefreshError(f"{path}:{number}: not an exported chat") from None
+        if (
+            len(messages) >= 2
+            and messages[-1].get("role") == "assistant"
+            and messages[-1].get("content")
+        ):
+            chats.append(messages)
+    if not chats:
+        raise RefreshError(f"{path} has no usable examples (chats ending with an answer)")
+    return chats
+
+
+def answered_right(reference: str, generated: str) -> bool:
+    words = {w.lower() for w in _WORD.findall(reference)} - _GLUE
+    said = {w.lower() for w in _WORD.findall(generated)}
+    return bool(words) and words <= said
+
+
+class _Trainer:
+    def __init__(self, base: Path, config: TrainSettings) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        self.torch = torch
+        self.config = config
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
+        loaded: Any = AutoModelForCausalLM.from_pretrained(
+            str(base.parent), gguf_file=base.name, dtype=torch.float32
+        )
+        self.base: Any = loaded.to(self.device)
+
+    def encode(self, chat: list[dict[str, str]]) -> tuple[Any, Any]:
+        prompt = self.tokenizer.apply_chat_template(
+            chat[:-1], tokenize=False, add_generation_prompt=True
+        )
+        answer = chat[-1]["content"] + "<|im_end|>"
+        p_ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        a_ids = self.tokenizer(answer, add_special_tokens=False)["input_ids"]
+        ids = self.torch.tensor([p_ids + a_ids], device=self.device)
+        labels = self.torch.tensor([[-100] * len(p_ids) + a_ids], device=self.device)
+        return ids, labels
+
+    def fresh(self) -> Any:
+        import peft
+
+        self.torch.manual_seed(self.config.seed)
+        lora = peft.LoraConfig(
+            r=self.config.rank,
+            lora_alpha=int(self.config.alpha),
+            lora_dropout=self.config.dropout,
+            target_modules=list(self.config.targets),
+            task_type="CAUSAL_LM",
+        )
+        return peft.get_peft_model(self.base, lora)
+
+    def train(self, model: Any, chats: list[list[dict[str, str]]]) -> None:
+        model.train()
+        params = [p for p in model.parameters() if p.requires_grad]
+        optimizer = self.torch.optim.AdamW(params, lr=self.config.lr)
+        order = list(range(len(chats)))
+        rng = random.Random(self.config.seed)
+        step = 0
+        for _ in range(self.config.epochs):
+            rng.shuffle(order)
+            for i in order:
+                ids, labels = self.encode(chats[i])
+                loss = model(input_ids=ids, labels=labels).loss / self.config.batch
+                loss.backward()
+                step += 1
+                if step % self.config.batch == 0:
+                    optimizer.step()
+                    optimizer.zero_grad()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    def loss(self, model: Any, chats: list[list[dict[str, str]]], adapter: bool) -> float:
+        model.eval()
+        losses = []
+        with self.torch.no_grad():
+            for chat in chats:
+                ids, labels = self.encode(chat)
+                if adapter:
+                    losses.append(float(model(input_ids=ids, labels=labels).loss))
+                else:
+                    with model.disable_adapter():
+                        losses.append(float(model(input_ids=ids, labels=labels).loss))
+        return statistics.fmean(losses)
+
+    def accuracy(self, model: Any, chats: list[list[dict[str, str]]], adapter: bool) -> float:
+        model.eval()
+        right = 0
+        for chat in chats:
+            prompt = self.tokenizer.apply_chat_template(
+                chat[:-1], tokenize=False, add_generation_prompt=True
+            )
+            ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)[
+                "input_ids"
+            ].to(self.device)
+            with self.torch.no_grad():
+                if adapter:
+                    out = model.generate(input_ids=ids, max_new_tokens=24, do_sample=False)
+                else:
+                    with model.disable_adapter():
+                        out = model.generate(input_ids=ids, max_new_tokens=24, do_sample=False)
+            text = str(self.tokenizer.decode(out[0][ids.shape[1] :], skip_special_tokens=True))
+            right += answered_right(chat[-1]["content"], text)
+        return right / len(chats)
+
+    def pairs(self, model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
+        pairs = {}
+        for key, a in state.items():
+            if ".lora_A." not in key:
+                continue
+            module = key.split(".lora_A.")[0]
+            b = state[key.replace(".lora_A.", ".lora_B.")]
+            pairs[module] = (a, b)
+        return pairs
+
+    def unload(self, model: Any) -> None:
+        self.base = model.unload()
+
+
+def refresh(
+    data_dir: Path,
+    base: Path,
+    out: Path,
+    config: TrainSettings,
+    teacher: str | None = None,
+) -> RefreshReport:
+    if not base.is_file() or not is_gguf(base):
+        raise RefreshError(f"--base: {base} is not a GGUF model file")
+    chats = load_chats(data_dir)
+    if teacher:
+        chats = _distill(chats, teacher)
+    if len(chats) < config.folds:
+        raise RefreshError(f"{len(chats)} usable examples, fewer than the {config.folds} folds")
+    started = time.perf_counter()
+    trainer = _Trainer(base, config)
+    report = RefreshReport(len(chats), device=trainer.device)
+    order = list(range(len(chats)))
+    random.Random(config.seed).shuffle(order)
+    for k in range(config.folds):
+        held = [chats[i] for i in order[k :: config.folds]]
+        rest = [chats[i] for j, i in enumerate(order) if j % config.folds != k]
+        model = trainer.fresh()
+        trainer.train(model, rest)
+        report.folds.append(
+            Fold(
+                base_loss=trainer.loss(model, held, adapter=False),
+                adapter_loss=trainer.loss(model, held, adapter=True),
+                accuracy=trainer.accuracy(model, held, adapter=True),
+                base_accuracy=trainer.accuracy(model, held, adapter=False),
+            )
+        )
+        trainer.unload(model)
+    model = trainer.fresh()
+    trainer.train(model, chats)
+    write_lora_gguf(
+        out, read_base(base), trainer.pairs(model), config.alpha, name=f"pocketmind-{out.stem}"
+    )
+    trainer.unload(model)
+    _verify(out, base)
+    summary = report.summary()
+    report.promotable = summary["adapter_loss"]["mean"] < summary["base_loss"]["mean"] * (
+        1 - config.margin
+    )
+    report.adapter = str(out)
+    report.seconds = time.perf_counter() - started
+    trained = len(chats) * config.epochs * (config.folds + 1)
+    report.examples_per_s = trained / report.seconds
+    out.with_suffix(".json").write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    return report
+
+
+def _verify(adapter: Path, base: Path) -> None:
+    """Load the written adapter into llama.cpp against the same base, and generate."""
+    from ..engine.base import ChatOptions, Message
+    from ..engine.llama import LlamaEngine
+
+    engine = LlamaEngine(base, context_size=256, threads=2, lora_path=adapter)
+    try:
+        engine.chat([Message("user", "hi")], ChatOptions(max_tokens=2)).text()
+    finally:
+        engine.close()
+
+
+def _distill(chats: list[list[dict[str, str]]], teacher: str) -> list[list[dict[str, str]]]:
+    """Replace each answer with the teacher's answer to the same prompt."""
+    from ..engine.base import ChatOptions, Message
+    from ..engine.http import OpenAIHttpEngine
+
+    engine = OpenAIHttpEngine(teacher)
+    try:
+        out = []
+        for chat in chats:
+            prompt = [Message(m["role"], m["content"]) for m in chat[:-1]]  # type: ignore[arg-type]
+            answer = engine.chat(prompt, ChatOptions(max_tokens=256, temperature=0)).text()
+            out.append([*chat[:-1], {"role": "assistant", "content": answer.strip()}])
+        return out
+    finally:
+        engine.close()
