@@ -119,5 +119,10 @@ class FeedbackIn(Strict):
 
 
 class ExportIn(Strict):
-    out: str | None = Field(default=None, max_length=4096, description="default: home/exports")
+    name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="A folder name under $POCKETMIND_HOME/exports (default: the time). "
+        "The API writes nowhere else.",
+    )
     all: bool = False

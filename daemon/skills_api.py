@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Response
@@ -97,7 +96,11 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.post("/export")
     def run_export(body: schemas.ExportIn) -> dict[str, Any]:
-        out = Path(body.out).expanduser() if body.out else default_export_dir(runtime.settings)
+        out = (
+            runtime.settings.home / "exports" / body.name
+            if body.name
+            else default_export_dir(runtime.settings)
+        )
         report = export(runtime.store, runtime.settings, out, Watermark() if body.all else None)
         return {
             "out": str(out),

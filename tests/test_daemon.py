@@ -394,3 +394,14 @@ def test_reminders_and_skills_through_the_api(daemon: DaemonProcess) -> None:
         assert skills["reminders"]["enabled"] and skills["reminders"]["state"] == "ok"
         client.request("POST", "/skills/briefing/enable")
         assert {s["name"]: s for s in client.request("GET", "/skills")}["briefing"]["enabled"]
+
+
+def test_export_through_the_api_stays_under_home(daemon: DaemonProcess) -> None:
+    with daemon.client() as client:
+        client.request("POST", "/chat", json={"question": "hello", "stream": False})
+        done = client.request("POST", "/export", json={"name": "weekly-1"})
+        assert done["out"] == str(daemon.settings.home / "exports" / "weekly-1")
+        assert done["counts"]["sft"] == 1
+        with pytest.raises(DaemonError, match="422"):
+            client.request("POST", "/export", json={"name": "../../etc"})
+    assert (daemon.settings.home / "exports" / "weekly-1" / "manifest.json").exists()
