@@ -49,7 +49,10 @@ class Turn(Vertical):
         self.answer.update(self.text or "(no answer)")
         memories = done.get("memories") or []
         count = len(memories)
-        self.sources_title.update(f"{count} {'memory' if count == 1 else 'memories'} used:")
+        if count:
+            self.sources_title.update(f"{count} {'memory' if count == 1 else 'memories'} used:")
+        else:
+            self.sources_title.display = False
         for memory in memories:
             self.sources.mount(Static(memory_line(memory), classes="memory", markup=False))
         timing = done.get("timing") or {}
