@@ -64,3 +64,14 @@ class DaemonProcess:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         return self.process.wait(timeout=timeout)
+
+
+def connect_wifi(client: DaemonClient, ssid: str) -> None:
+    """What the wifi sensor sends when the phone joins ``ssid``."""
+    event = {
+        "source": "wifi",
+        "kind": "wifi",
+        "untrusted": False,
+        "payload": {"text": f"Connected to wifi {ssid}", "ssid": ssid, "connected": True},
+    }
+    client.request("POST", "/events", json={"events": [event]})

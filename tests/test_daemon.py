@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from daemon_helpers import DaemonProcess
+from daemon_helpers import DaemonProcess, connect_wifi
 
 from pocketmind.daemon.client import DaemonClient, DaemonError
 from pocketmind.memory.db import connect
@@ -365,24 +365,7 @@ def test_reminders_and_skills_through_the_api(daemon: DaemonProcess) -> None:
             "call Mum",
             "sync photos",
         ]
-        client.request(
-            "POST",
-            "/events",
-            json={
-                "events": [
-                    {
-                        "source": "wifi",
-                        "kind": "wifi",
-                        "untrusted": False,
-                        "payload": {
-                            "text": "Connected to wifi HomeNet",
-                            "ssid": "HomeNet",
-                            "connected": True,
-                        },
-                    }
-                ]
-            },
-        )
+        connect_wifi(client, "HomeNet")
         deadline = time.monotonic() + 10
         while len(client.request("GET", "/reminders")) > 1 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from daemon_helpers import DaemonProcess
+from daemon_helpers import DaemonProcess, connect_wifi
 from textual.widgets import Input, ListView, Static
 
 from pocketmind.daemon.client import DaemonClient
@@ -148,24 +148,7 @@ async def test_a_reminder_that_fires_shows_in_the_tui(daemon: DaemonProcess) -> 
         await pilot.pause(0.5)
         with DaemonClient(daemon.settings) as client:
             client.request("POST", "/reminders", json={"text": "sync photos", "wifi": "Home"})
-            client.request(
-                "POST",
-                "/events",
-                json={
-                    "events": [
-                        {
-                            "source": "wifi",
-                            "kind": "wifi",
-                            "untrusted": False,
-                            "payload": {
-                                "text": "Connected to wifi Home",
-                                "ssid": "Home",
-                                "connected": True,
-                            },
-                        }
-                    ]
-                },
-            )
+            connect_wifi(client, "Home")
         await _wait(pilot, lambda: any(n.message == "sync photos" for n in app._notifications))
 
 
