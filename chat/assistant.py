@@ -180,6 +180,32 @@ class Assistant:
         outcome = _Outcome()
         return AnswerStream(self._run(outcome, question, conversation, built, now, learn), outcome)
 
+    def regenerate(self, exchange_id: int) -> AnswerStream:
+        """Answer the same prompt again (warmer, another seed). If the user keeps the new
+        answer, export pairs it over the first one."""
+        original = self.traces.get(exchange_id)
+        if original is None or not original.prompt or original.model_id.startswith("skill:"):
+            raise MemoryInputError(f"exchange {exchange_id}: no model answer to regenerate")
+        kept = self.store.get_many(original.memory_ids)
+        built = BuiltPrompt(
+            [Message(m["role"], m["content"]) for m in original.prompt],  # type: ignore[arg-type]
+            [SearchResult(kept[i], 0.0) for i in original.memory_ids if i in kept],
+            0,
+            0,
+            0,
+        )
+        outcome = _Outcome()
+        pieces = self._run(
+            outcome,
+            original.user_text,
+            original.conversation_id,
+            built,
+            None,
+            False,
+            regenerates=exchange_id,
+        )
+        return AnswerStream(pieces, outcome)
+
     def _skill_reply(self, question: str, conversation: str, now: datetime | None) -> str | None:
         """A reminder request or its confirmation, answered without the model when it can."""
         from ..skills.base import SkillSwitches
@@ -208,10 +234,14 @@ class Assistant:
         built: BuiltPrompt,
         now: datetime | None,
         learn: bool | None,
+        regenerates: int | None = None,
     ) -> Iterator[str]:
         options = ChatOptions(
             max_tokens=self.settings.engine.answer_tokens,
-            temperature=self.settings.engine.temperature,
+            temperature=self.settings.engine.temperature
+            if regenerates is None
+            else max(0.8, self.settings.engine.temperature),
+            seed=None if regenerates is None else regenerates * 7919 + 1,
         )
         raw: list[str] = []
         visible = ThinkingFilter()
@@ -231,6 +261,7 @@ class Assistant:
             [r.memory.id for r in built.memories],
             chat.stats,
             thinking=thoughts if self.settings.engine.keep_thinking and thoughts else None,
+            regenerates=regenerates,
         )
         learned: list[int] = []
         if (self.settings.chat.extract_facts if learn is None else learn) and worth_extracting(

@@ -28,6 +28,7 @@ class Exchange:
     completion_tokens: int | None
     ttft_ms: float | None
     decode_tps: float | None
+    regenerates: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -46,12 +47,13 @@ class TraceLog:
         memory_ids: list[int],
         stats: ChatStats,
         thinking: str | None = None,
+        regenerates: int | None = None,
     ) -> int:
         with transaction(self.db):
             exchange_id: int = self.db.execute(
                 "INSERT INTO exchanges (conversation_id, created_at, user_text, answer, thinking, "
                 "prompt, model_id, adapter_id, prompt_tokens, completion_tokens, ttft_ms, "
-                "decode_tps, total_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "decode_tps, total_ms, regenerates) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     conversation_id,
                     to_db(datetime.now(UTC)),
@@ -66,6 +68,7 @@ class TraceLog:
                     stats.ttft_ms,
                     stats.decode_tps,
                     stats.total_ms,
+                    regenerates,
                 ),
             ).lastrowid
             self.db.executemany(
@@ -85,7 +88,8 @@ class TraceLog:
             return []
         rows = self.db.execute(
             "SELECT user_text, answer FROM exchanges WHERE conversation_id = ? AND "
-            "forgotten_at IS NULL ORDER BY id DESC LIMIT ?",
+            "forgotten_at IS NULL AND id NOT IN (SELECT regenerates FROM exchanges WHERE "
+            "regenerates IS NOT NULL) ORDER BY id DESC LIMIT ?",
             (conversation_id, turns),
         ).fetchall()
         return [(row[0], row[1]) for row in reversed(rows)]
@@ -123,4 +127,5 @@ class TraceLog:
             completion_tokens=row["completion_tokens"],
             ttft_ms=row["ttft_ms"],
             decode_tps=row["decode_tps"],
+            regenerates=row["regenerates"],
         )

@@ -94,6 +94,11 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
         record_feedback(runtime.store, exchange_id, body.rating, body.correction)
         return Response(status_code=204)
 
+    @app.post("/exchanges/{exchange_id}/regenerate")
+    def regenerate(exchange_id: ReminderId) -> dict[str, Any]:
+        """Answer the same prompt again; keeping it (not rating it bad) makes the pair."""
+        return runtime.assistant().regenerate(exchange_id).finish().to_json()
+
     @app.post("/export")
     def run_export(body: schemas.ExportIn) -> dict[str, Any]:
         out = (

@@ -290,6 +290,14 @@ def m010_feedback_and_exports(db: Connection) -> None:
     )
 
 
+@migration
+def m011_regenerations(db: Connection) -> None:
+    """An answer asked for again: the new exchange points at the one it replaces, so a
+    regenerated answer the user kept becomes a preference pair over the first one."""
+    db.execute("ALTER TABLE exchanges ADD COLUMN regenerates INTEGER")
+    db.execute("CREATE INDEX exchanges_regenerates ON exchanges(regenerates)")
+
+
 def _applied(db: Connection) -> set[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -215,6 +215,12 @@ def test_chat_streams_tokens_then_the_answer(daemon: DaemonProcess) -> None:
     assert [e for e, _ in events] == ["token"] * 3 + ["done"]
     done = events[-1][1]
     assert done["answer"] == "I don't know." and done["exchange_id"] == 1
+    with daemon.client() as client:
+        again = client.request("POST", "/exchanges/1/regenerate")
+        assert again["exchange_id"] == 2 and again["conversation_id"] == done["conversation_id"]
+        client.request("POST", "/exchanges/2/feedback", json={"rating": "good"})
+        with pytest.raises(DaemonError, match="422: exchange 9: no model answer"):
+            client.request("POST", "/exchanges/9/regenerate")
 
 
 def test_missing_memory_is_404(daemon: DaemonProcess) -> None:

@@ -141,3 +141,25 @@ def test_export_and_feedback_commands(
     assert body["counts"]["dpo"] == 2
     again = runner.invoke(main, ["export", "--out", str(tmp_path / "cli2")])
     assert again.output.startswith("nothing new since e")
+
+
+def test_a_regenerated_answer_the_user_kept_becomes_a_pair(
+    store: MemoryStore, settings: Settings, tmp_path: Path
+) -> None:
+    assistant = Assistant(store, FakeEngine(["Elena.", "Your sister is Maya."]), settings)
+    first = assistant.ask("who is my sister?")
+    again = assistant.regenerate(first.exchange_id).finish()
+    assert again.text == "Your sister is Maya." and again.conversation_id == first.conversation_id
+    assert assistant.traces.recent(first.conversation_id, 5) == [
+        ("who is my sister?", "Your sister is Maya.")
+    ]  # the replaced answer leaves history
+    report = export(store, settings, tmp_path / "out")
+    (pair,) = _lines(tmp_path / "out" / "dpo.jsonl")
+    assert (pair["chosen"], pair["rejected"]) == ("Your sister is Maya.", "Elena.")
+    assert pair["meta"]["source"] == "regenerated"
+    assert [r["messages"][-1]["content"] for r in _lines(tmp_path / "out" / "sft.jsonl")] == [
+        pair["chosen"]
+    ]
+    assert report.counts == {"sft": 1, "dpo": 1, "memories": 0}
+    with pytest.raises(MemoryInputError, match="no model answer to regenerate"):
+        assistant.regenerate(999)

@@ -221,8 +221,44 @@ def _exchanges(
             (start.exchange, start.feedback or ""),
         )
     )
+    replaced = dict(
+        store.db.execute(  # original -> its latest regeneration
+            "SELECT regenerates, max(id) FROM exchanges WHERE regenerates IS NOT NULL AND "
+            "forgotten_at IS NULL GROUP BY regenerates"
+        ).fetchall()
+    )
+    answers = {row["id"]: row for row in rows}
     for row in rows:
         top = max(top, row["id"])
+        if row["id"] in replaced:  # the user asked again: this one was not kept
+            continue
+        original = answers.get(row["regenerates"]) if row["regenerates"] else None
+        if original is None and row["regenerates"]:
+            original = store.db.execute(
+                "SELECT * FROM exchanges WHERE id = ? AND forgotten_at IS NULL",
+                (row["regenerates"],),
+            ).fetchone()
+        if (
+            original is not None
+            and row["rating"] != "bad"
+            and row["id"] > start.exchange
+            and replaced.get(original["id"]) == row["id"]
+        ):
+            dpo.append(
+                {
+                    "prompt": [
+                        {"role": m["role"], "content": scrub(m["content"])}
+                        for m in json.loads(original["prompt"])
+                    ],
+                    "chosen": scrub(row["answer"]),
+                    "rejected": scrub(original["answer"]),
+                    "meta": {
+                        "exchange_id": row["id"],
+                        "regenerates": original["id"],
+                        "source": "regenerated",
+                    },
+                }
+            )
         prompt = [
             {"role": m["role"], "content": scrub(m["content"])} for m in json.loads(row["prompt"])
         ]

@@ -26,6 +26,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+g", "rate('good')", "Good"),
         Binding("ctrl+b", "rate('bad')", "Bad"),
+        Binding("ctrl+e", "regenerate", "Again"),
     ]
 
     def __init__(self) -> None:
@@ -110,6 +111,28 @@ class ChatScreen(Screen[None]):
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.app.call_from_thread(self.notify, f"marked {rating}, thank you")
+
+    def action_regenerate(self) -> None:
+        """Ctrl+E: ask the last question again; the new answer replaces the old one."""
+        if self.last_exchange is None or self.busy:
+            return
+        turn = Turn("(again)")
+        log = self.query_one("#log", VerticalScroll)
+        log.mount(turn)
+        self.busy = True
+        self.regenerate_answer(turn, self.last_exchange)
+
+    @work(thread=True, exclusive=True, group="chat")
+    def regenerate_answer(self, turn: Turn, exchange: int) -> None:
+        try:
+            with self.pm.client() as client:
+                done = client.request("POST", f"/exchanges/{exchange}/regenerate")
+            self.last_exchange = done.get("exchange_id")
+            self.app.call_from_thread(turn.finish, done)
+        except DaemonError as exc:
+            self.app.call_from_thread(turn.fail, str(exc))
+        finally:
+            self.busy = False
 
     def action_new_conversation(self) -> None:
         self.conversation_id = None
