@@ -164,3 +164,24 @@ def test_the_running_daemon_swaps_without_a_restart(
         assert [v["active"] for v in listed] == [False]
     finally:
         process.stop()
+
+
+def test_a_swap_waits_for_the_answer_in_flight(smollm2: Path, adapters: dict[str, Path]) -> None:
+    import threading
+
+    engine = LlamaEngine(smollm2, context_size=512, threads=2)
+    stream = engine.chat(QUESTION, ChatOptions(max_tokens=48, temperature=0))
+    pieces = iter(stream)
+    first = next(pieces)  # the answer is under way and holds the model
+    swapped = threading.Event()
+    swapper = threading.Thread(
+        target=lambda: (engine.swap(lora_path=adapters["strong"]), swapped.set())
+    )
+    swapper.start()
+    assert not swapped.wait(0.3)  # the swap waits…
+    rest = "".join(pieces)  # …while the answer in flight finishes, whole
+    swapper.join(timeout=60)
+    assert swapped.is_set() and (first + rest).strip()
+    assert stream.stats.completion_tokens > 1
+    assert engine.adapter_id == "strong.gguf"
+    engine.close()

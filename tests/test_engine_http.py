@@ -122,3 +122,19 @@ def test_qwen3_models_get_the_soft_switch_others_do_not() -> None:
         assert engine.chat([Message("user", "hi")], ChatOptions()).text() == "ok"
         assert seen[-1]["messages"] == [{"role": "user", "content": expected}]
         assert seen[-1]["chat_template_kwargs"] == {"enable_thinking": False}
+
+
+def test_a_teacher_server_rewrites_the_answers(server: str) -> None:
+    from pocketmind.training.refresh import _distill
+
+    chats = [
+        [
+            {"role": "system", "content": "Answer in one short sentence."},
+            {"role": "user", "content": "Name a colour."},
+            {"role": "assistant", "content": "placeholder"},
+        ]
+    ]
+    (taught,) = _distill(chats, server)
+    assert taught[:-1] == chats[0][:-1]
+    assert taught[-1]["role"] == "assistant"
+    assert taught[-1]["content"] and taught[-1]["content"] != "placeholder"

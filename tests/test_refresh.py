@@ -93,3 +93,53 @@ def test_the_loop_teaches_the_model_a_personal_fact(
     assert "Maya" not in before  # the base model did not know
     assert "Maya" in after["answer"]  # the refreshed adapter does
     assert after["timing"]["adapter_id"] == "v001-sister.gguf"
+
+
+def test_several_processes_through_accelerate(
+    tmp_path: Path, smollm2: Path, settings: Settings, store: MemoryStore
+) -> None:
+    """The multi-GPU path (one process per device, gradients averaged by DDP), run as two
+    CPU processes: the main one evaluates and writes the adapter."""
+    import os
+    import shutil
+
+    settings.chat.extract_facts = False
+    assistant = Assistant(store, FakeEngine([a for _, a in SEED[:6]]), settings)
+    for question, _ in SEED[:6]:
+        assistant.ask(question)
+    export(store, settings, tmp_path / "export")
+    launcher = shutil.which("accelerate", path=str(Path(sys.executable).parent))
+    assert launcher is not None
+    env = {**os.environ, "POCKETMIND_TRAIN__EPOCHS": "1", "POCKETMIND_TRAIN__LR": "0.002"}
+    done = subprocess.run(
+        [
+            launcher,
+            "launch",
+            "--cpu",
+            "--num_processes",
+            "2",
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "-m",
+            "pocketmind.cli",
+            "refresh",
+            str(tmp_path / "export"),
+            "--base",
+            str(smollm2),
+            "--out",
+            str(tmp_path / "ddp.gguf"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("promotable:") == 1  # one table, from the main process
+    report = json.loads((tmp_path / "ddp.json").read_text())
+    assert len(report["folds"]) == 3
+    assert report["overall"]["adapter_loss"]["mean"] < report["overall"]["base_loss"]["mean"]

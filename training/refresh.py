@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import re
 import statistics
@@ -165,6 +166,14 @@ class _Trainer:
         self.torch = torch
         self.config = config
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        # Several GPUs: `accelerate launch -m pocketmind.cli refresh …` starts one process
+        # per GPU (WORLD_SIZE > 1); gradients are averaged across them by DDP.
+        self.accelerator: Any = None
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            from accelerate import Accelerator
+
+            self.accelerator = Accelerator(gradient_accumulation_steps=config.batch)
+            self.device = str(self.accelerator.device)
         self.tokenizer: Any = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
         loaded: Any = AutoModelForCausalLM.from_pretrained(
             str(base.parent), gguf_file=base.name, dtype=torch.float32
@@ -195,7 +204,14 @@ class _Trainer:
         )
         return peft.get_peft_model(self.base, lora)
 
+    @property
+    def is_main(self) -> bool:
+        return self.accelerator is None or bool(self.accelerator.is_main_process)
+
     def train(self, model: Any, chats: list[list[dict[str, str]]]) -> None:
+        if self.accelerator is not None:
+            self._train_distributed(model, chats)
+            return
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = self.torch.optim.AdamW(params, lr=self.config.lr)
@@ -214,6 +230,24 @@ class _Trainer:
                     optimizer.zero_grad()
         optimizer.step()
         optimizer.zero_grad()
+
+    def _train_distributed(self, model: Any, chats: list[list[dict[str, str]]]) -> None:
+        acc = self.accelerator
+        model.train()
+        params = [p for p in model.parameters() if p.requires_grad]
+        optimizer = self.torch.optim.AdamW(params, lr=self.config.lr)
+        wrapped, optimizer = acc.prepare(model, optimizer)
+        order = list(range(len(chats)))
+        rng = random.Random(self.config.seed)
+        for _ in range(self.config.epochs):
+            rng.shuffle(order)  # the same order everywhere; each process takes its share
+            for i in order[acc.process_index :: acc.num_processes]:
+                with acc.accumulate(wrapped):
+                    ids, labels = self.encode(chats[i])
+                    acc.backward(wrapped(input_ids=ids, labels=labels).loss)
+                    optimizer.step()
+                    optimizer.zero_grad()
+        acc.wait_for_everyone()
 
     def loss(self, model: Any, chats: list[list[dict[str, str]]], adapter: bool) -> float:
         model.eval()
@@ -287,6 +321,9 @@ def refresh(
         rest = [chats[i] for j, i in enumerate(order) if j % config.folds != k]
         model = trainer.fresh()
         trainer.train(model, rest)
+        if not trainer.is_main:
+            trainer.unload(model)
+            continue
         report.folds.append(
             Fold(
                 base_loss=trainer.loss(model, held, adapter=False),
@@ -298,6 +335,8 @@ def refresh(
         trainer.unload(model)
     model = trainer.fresh()
     trainer.train(model, chats)
+    if not trainer.is_main:  # the main process evaluates and writes; the others are done
+        return report
     write_lora_gguf(
         out, read_base(base), trainer.pairs(model), config.alpha, name=f"pocketmind-{out.stem}"
     )
