@@ -20,7 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from .. import __version__
-from ..chat import Answer, AnswerStream, Assistant
+from ..chat import Answer, AnswerStream
 from ..engine.base import EngineError
 from ..memory import MemoryInputError, NewEvent
 from ..memory.when import parse_instant
@@ -280,4 +280,4 @@ def _completion(ident: str, model: str, created: int, answer: Answer) -> dict[st
     }
 
 
-__all__ = ["Assistant", "create_app"]
+__all__ = ["create_app"]

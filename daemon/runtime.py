@@ -180,6 +180,7 @@ class Runtime:
             name, stop = self._stops.pop()
             self.components[name].mark("stopping")
             self.files.write_phase(f"stopping {name}")
+            log.info("stopping %s", name)
             try:
                 stop()
                 self.components[name].mark("stopped")

@@ -64,11 +64,9 @@ class ChatStream:
     def __init__(self, pieces: Iterator[str], stats: ChatStats) -> None:
         self._pieces = pieces
         self.stats = stats
-        self.done = False
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._pieces
-        self.done = True
+        return self._pieces
 
     def text(self) -> str:
         return "".join(self)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ..memory import NewEvent
+from ..plugins import Registry
 
 
 class SensorUnavailable(RuntimeError):
@@ -59,19 +60,8 @@ class SensorState:
 
 
 SensorFactory = Callable[..., Sensor]  # (settings, store) -> Sensor
-_REGISTRY: dict[str, SensorFactory] = {}
-
-
-def register(name: str) -> Callable[[SensorFactory], SensorFactory]:
-    def add(factory: SensorFactory) -> SensorFactory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return add
-
-
-def registry() -> dict[str, SensorFactory]:
-    """Every known sensor by name; the built-in ones register on first use."""
-    from . import notifications, phone  # noqa: F401
-
-    return dict(_REGISTRY)
+SENSORS: Registry[SensorFactory] = Registry(
+    "pocketmind.sensing.notifications", "pocketmind.sensing.phone"
+)
+register = SENSORS.register
+registry = SENSORS.all

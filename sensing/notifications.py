@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
 
 from ..memory import MemoryStore, NewEvent
 from ..settings import Settings
@@ -133,14 +132,3 @@ def _location(settings: Settings, store: MemoryStore | None = None) -> LocationS
 
 register("notifications")(lambda settings, store=None: NotificationSensor(settings))
 register("location")(_location)
-
-
-def last_reading(sensor: Any) -> Any:
-    """What ``pocketmind sensors`` shows as a sensor's last reading."""
-    for attribute in ("last", "ssid", "tracker"):
-        value = getattr(sensor, attribute, None)
-        if attribute == "tracker" and value is not None:
-            return value.current.label if value.current else None
-        if value is not None:
-            return value
-    return None

@@ -143,6 +143,11 @@ def _available(sensor: Sensor) -> bool:
 
 
 def _reading(sensor: Sensor) -> Any:
-    from .notifications import last_reading
-
-    return last_reading(sensor)
+    """What ``status`` shows as a sensor's last reading: its remembered state."""
+    for attribute in ("last", "ssid"):
+        if (value := getattr(sensor, attribute, None)) is not None:
+            return value
+    tracker = getattr(sensor, "tracker", None)
+    if tracker is not None and tracker.current is not None:
+        return tracker.current.label
+    return None

@@ -18,6 +18,7 @@ from ..engine import Engine
 from ..memory import MemoryStore
 from ..memory.db import transaction
 from ..memory.when import to_db
+from ..plugins import Registry
 from ..settings import Settings
 from .clock import Clock
 from .notify import Notifier
@@ -47,21 +48,9 @@ class Skill(Protocol):
 
 
 SkillFactory = Callable[[], Skill]
-_REGISTRY: dict[str, SkillFactory] = {}
-
-
-def register(name: str) -> Callable[[SkillFactory], SkillFactory]:
-    def add(factory: SkillFactory) -> SkillFactory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return add
-
-
-def registry() -> dict[str, SkillFactory]:
-    from . import builtin  # noqa: F401  (registers the built-in skills)
-
-    return dict(_REGISTRY)
+SKILLS: Registry[SkillFactory] = Registry("pocketmind.skills.builtin")
+register = SKILLS.register
+registry = SKILLS.all
 
 
 class SkillSwitches:

@@ -271,14 +271,18 @@ class ReminderScheduler:
 
     def on_events(self, events: list[Any]) -> int:
         """Fire the context reminders these ingested events satisfy."""
+        trusted = [e for e in events if e["source"] in TRUSTED_SOURCES]  # sensed text never
+        if not trusted:  # triggers anything; most batches (notifications) stop here
+            return 0
+        waiting = [r for r in self.book.active() if r.next_fire_at is None]
         fired = 0
-        for event in events:
-            if event["source"] not in TRUSTED_SOURCES:
-                continue  # sensed text never triggers anything
+        for event in trusted:
             payload = json.loads(event["payload"])
-            for reminder in self.book.active():
-                if reminder.next_fire_at is None and _matches(reminder.trigger, payload):
+            for reminder in list(waiting):
+                if _matches(reminder.trigger, payload):
                     fired += self._fire_context(reminder, event)
+                    if not reminder.trigger.get("repeat"):
+                        waiting.remove(reminder)  # done: not again in this batch
         if fired:
             self.deliver()
         return fired

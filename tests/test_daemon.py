@@ -75,8 +75,18 @@ def test_one_instance_per_home(daemon: DaemonProcess) -> None:
 def test_sigterm_stops_in_reverse_order_and_cleans_up(daemon: DaemonProcess) -> None:
     assert daemon.stop() == 0
     log = daemon.log.read_text()
-    order = [line.split("stopping ")[-1] for line in log.splitlines() if "starting " in line]
-    assert order[:4] == ["database", "embedder", "engine", "ingest"] or "starting database" in log
+    started = [
+        line.rsplit("starting ", 1)[1]
+        for line in log.splitlines()
+        if "pocketmind.daemon.runtime: starting " in line
+    ]
+    stopped = [
+        line.rsplit("stopping ", 1)[1]
+        for line in log.splitlines()
+        if "pocketmind.daemon.runtime: stopping " in line
+    ]
+    assert started == ["database", "embedder", "engine", "ingest", "sensors", "scheduler"]
+    assert stopped == started[::-1]
     assert "stopped" in log.splitlines()[-1]
     settings = daemon.settings
     assert not settings.socket_path.exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,10 +119,10 @@ def test_a_failing_skill_is_marked_and_the_others_run(store: MemoryStore, berlin
         with pytest.raises(MemoryInputError, match="unknown skill 'nope'"):
             SkillSwitches(store).set("nope", True)
     finally:
-        from pocketmind.skills import base
+        from pocketmind.skills.base import SKILLS
 
-        base._REGISTRY.pop("broken")
-        base._REGISTRY.pop("counter")
+        SKILLS.unregister("broken")
+        SKILLS.unregister("counter")
     assert {"reminders", "briefing", "consolidation"} <= set(registry())
 
 
@@ -214,4 +214,3 @@ def test_skills_cli_lists_and_switches(berlin: Settings, monkeypatch: pytest.Mon
     assert rows["briefing"]["enabled"]
     bad = runner.invoke(main, ["skills", "enable", "teleport"])
     assert bad.exit_code == 1 and "unknown skill 'teleport'" in bad.output
-    assert datetime.now(UTC)  # the CLI ran against the temp home
