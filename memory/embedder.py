@@ -19,7 +19,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from ..settings import EmbedderSettings
+from .. import host
+from ..settings import Settings
 
 Vectors = NDArray[np.float32]
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -145,8 +146,39 @@ class SentenceTransformerEmbedder:
         return normalize_rows(vectors)
 
 
-def make_embedder(settings: EmbedderSettings) -> Embedder:
-    if settings.backend == "fake":
-        return FakeEmbedder(settings.fake_dim)
-    model = Path(settings.model).expanduser() if settings.model else None
-    return SentenceTransformerEmbedder(model, settings.batch_size)
+DEFAULT_GGUF = "all-MiniLM-L6-v2.gguf"
+
+
+def embedder_gguf(settings: Settings) -> Path:
+    """The GGUF the llama and http embedders use: configured, else the pulled MiniLM."""
+    if settings.embedder.model:
+        return Path(settings.embedder.model).expanduser()
+    return settings.models_dir / DEFAULT_GGUF
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    config = settings.embedder
+    if config.backend == "fake":
+        return FakeEmbedder(config.fake_dim)
+    if config.backend == "llama":
+        from .llama_embedder import LlamaEmbedder
+
+        path = embedder_gguf(settings)
+        if not path.is_file():
+            raise EmbedderError(
+                f"embedder: no GGUF embedding model at {path}: run `pocketmind models pull "
+                "all-minilm-l6-v2`, or set embedder.model"
+            )
+        return LlamaEmbedder(path, config.threads or host.default_threads())
+    if config.backend == "http":
+        from .llama_embedder import HttpEmbedder
+
+        gguf = embedder_gguf(settings)
+        return HttpEmbedder(
+            config.url,
+            gguf if gguf.is_file() else None,
+            config.server_model,
+            batch_size=config.batch_size,
+        )
+    model = Path(config.model).expanduser() if config.model else None
+    return SentenceTransformerEmbedder(model, config.batch_size)

@@ -97,7 +97,7 @@ class MemoryStore:
         try:
             return cls(
                 db,
-                embedder or make_embedder(settings.embedder),
+                embedder or make_embedder(settings),
                 settings,
                 check_space=check_space,
             )

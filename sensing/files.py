@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..host import wants_inotify
 from ..memory import MemoryStore, NewMemory
 from .redact import redact
-from .termux import is_android
 
 log = logging.getLogger(__name__)
 SUFFIXES = {".txt", ".md", ".markdown", ".org", ".rst"}
@@ -132,7 +132,7 @@ class FileWatcher:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
         observer_class: Any
-        if is_android():  # watchdog's auto-detection falls back to polling there
+        if wants_inotify():  # watchdog's auto-detection falls back to polling there
             from watchdog.observers.inotify import InotifyObserver as observer_class
         else:
             from watchdog.observers import Observer as observer_class

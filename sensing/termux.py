@@ -14,10 +14,10 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 from typing import Any
 
+from ..host import is_android as is_android
 from .base import SensorTimeout, SensorUnavailable
 
 _LOCK = threading.Lock()  # the Termux:API app serves calls on one thread
@@ -25,10 +25,6 @@ _LOCK = threading.Lock()  # the Termux:API app serves calls on one thread
 
 class TermuxError(RuntimeError):
     """A termux-api command failed or printed something unusable."""
-
-
-def is_android() -> bool:
-    return sys.platform == "android" or "TERMUX_VERSION" in os.environ
 
 
 def has(command: str) -> bool:
