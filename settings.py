@@ -106,7 +106,7 @@ class EmbedderSettings(BaseModel):
         default=None,
         description="sentence-transformers: a model directory (default: the packaged "
         "all-MiniLM-L6-v2). llama and http: the GGUF file (default: "
-        "$POCKETMIND_HOME/models/all-MiniLM-L6-v2.gguf, from `pocketmind models pull "
+        "$POCKETMIND_HOME/models/embed/all-MiniLM-L6-v2.gguf, from `pocketmind models pull "
         "all-minilm-l6-v2`).",
     )
     url: str = Field(

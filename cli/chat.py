@@ -1,4 +1,4 @@
-"""``pocketmind ask`` and ``pocketmind models``."""
+"""``pocketmind ask`` and ``pocketmind chat``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient
-from ..engine import EngineError, make_engine
-from ..engine.models import discover, resolve
+from ..engine import make_engine
 from ..memory import MemoryStore
 from ..memory.when import parse_instant
 from ..settings import Settings
@@ -60,46 +59,6 @@ def ask(
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
         click.echo()
-
-
-@click.command()
-@with_settings
-@click.option("--json", "as_json", is_flag=True)
-def models(settings: Settings, as_json: bool) -> None:
-    """List the chat models found, and which one is in use (*)."""
-    try:
-        in_use = resolve(settings).path if settings.engine.backend == "llama" else None
-        problem = None
-    except EngineError as exc:
-        in_use, problem = None, str(exc)
-    found = discover(settings)
-    rows: list[dict[str, Any]] = [
-        {
-            "path": str(m.path),
-            "origin": m.origin,
-            "bytes": m.path.stat().st_size if m.path.is_file() else None,
-            "in_use": m.path == in_use,
-        }
-        for m in found
-    ]
-    if as_json:
-        click.echo(
-            json.dumps({"backend": settings.engine.backend, "models": rows, "problem": problem})
-        )
-        return
-    click.echo(
-        f"backend: {settings.engine.backend}"
-        + (f" ({settings.engine.url})" if settings.engine.backend == "http" else "")
-    )
-    for row in rows:
-        size = f"{row['bytes'] / 2**20:7.1f} MiB" if row["bytes"] is not None else "missing"
-        mark = "*" if row["in_use"] else " "
-        click.echo(f"{mark} {row['origin']:10s} {size}  {row['path']}")
-    if not rows:
-        click.echo(f"no models: put a GGUF in {settings.models_dir}")
-    if problem:
-        click.echo(f"problem: {problem}", err=True)
-        sys.exit(1)
 
 
 @click.command()

@@ -78,10 +78,11 @@ def main() -> None:
 
 def _register() -> None:
     from .adapter import adapter
-    from .chat import ask, chat, models
+    from .chat import ask, chat
     from .daemon import start, status, stop, up
     from .export import export_command, feedback
     from .memory import memory
+    from .models import models
     from .refresh import refresh
     from .reminders import remind, reminders
     from .sensing import places, sensors

@@ -153,7 +153,7 @@ def embedder_gguf(settings: Settings) -> Path:
     """The GGUF the llama and http embedders use: configured, else the pulled MiniLM."""
     if settings.embedder.model:
         return Path(settings.embedder.model).expanduser()
-    return settings.models_dir / DEFAULT_GGUF
+    return settings.models_dir / "embed" / DEFAULT_GGUF
 
 
 def make_embedder(settings: Settings) -> Embedder:
