@@ -99,3 +99,13 @@ def qwen3_template_gguf(smollm2: Path, tmp_path_factory: pytest.TempPathFactory)
     }
     copy_with_new_metadata(reader, writer, new, [])
     return out
+
+
+@pytest.fixture(scope="session")
+def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packaged all-MiniLM-L6-v2, converted to an F16 GGUF once per run."""
+    from pocketmind.memory.convert import convert_bert
+    from pocketmind.memory.embedder import PACKAGED_MODEL_ID, packaged_minilm_path
+
+    out = tmp_path_factory.mktemp("embed") / "all-MiniLM-L6-v2.gguf"
+    return convert_bert(packaged_minilm_path(), out, space=PACKAGED_MODEL_ID)
