@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..engine import EngineError
-from ..engine.catalog import CATALOG, CatalogError, lookup, pull
+from ..engine.catalog import CATALOG, CatalogError, install_path, lookup, pull
 from ..engine.download import DownloadError, Pin, fetch
 from ..engine.models import discover, resolve
 from ..memory.convert import ConversionError, convert_bert
@@ -108,11 +108,13 @@ def models(ctx: click.Context, settings: Settings, as_json: bool) -> None:
 
 
 @models.command("catalog")
-def catalog_command() -> None:
-    """The models `pull` knows by name."""
+@with_settings
+def catalog_command(settings: Settings) -> None:
+    """The models `pull` knows by name, and whether each is installed here (*)."""
     for model in CATALOG.values():
+        mark = "*" if install_path(settings, model).is_file() else " "
         click.echo(
-            f"{model.name:18s} {model.role:5s} {model.size / 2**20:8.1f} MiB  {model.title}"
+            f"{mark} {model.name:18s} {model.role:5s} {model.size / 2**20:8.1f} MiB  {model.title}"
             f" ({model.licence}): {model.note}"
         )
 

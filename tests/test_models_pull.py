@@ -43,7 +43,7 @@ def test_an_interrupted_download_resumes_from_the_part_file(tmp_path: Path) -> N
     with serve({pin_path: BODY}) as server:
         server.cut_after, server.cuts_left = 300_000, 1
         pin = Pin(f"{server.url}{pin_path}", SHA, len(BODY))
-        with pytest.raises(DownloadError, match="interrupted after 300000 bytes.*run the same"):
+        with pytest.raises(DownloadError, match=r"interrupted after 300000 bytes.*run the same"):
             fetch(pin, dest, retries=0)
         part = dest.with_name("m.gguf.part")
         assert part.stat().st_size == 300_000
@@ -83,9 +83,11 @@ def test_a_whole_part_file_is_verified_without_downloading_again(tmp_path: Path)
 def test_a_bad_checksum_installs_nothing_and_keeps_no_part(tmp_path: Path) -> None:
     dest = tmp_path / "m.gguf"
     wrong = hashlib.sha256(b"other bytes").hexdigest()
-    with serve({"/m.gguf": BODY}) as server:
-        with pytest.raises(ChecksumMismatch, match=f"not the pinned {wrong}"):
-            fetch(Pin(f"{server.url}/m.gguf", wrong, len(BODY)), dest)
+    with (
+        serve({"/m.gguf": BODY}) as server,
+        pytest.raises(ChecksumMismatch, match=f"not the pinned {wrong}"),
+    ):
+        fetch(Pin(f"{server.url}/m.gguf", wrong, len(BODY)), dest)
     assert not dest.exists()
     assert not dest.with_name("m.gguf.part").exists()
 
