@@ -80,6 +80,7 @@ def _register() -> None:
     from .adapter import adapter
     from .chat import ask, chat
     from .daemon import start, status, stop, up
+    from .doctor import doctor
     from .export import export_command, feedback
     from .memory import memory
     from .models import models
@@ -92,6 +93,7 @@ def _register() -> None:
         adapter,
         ask,
         chat,
+        doctor,
         export_command,
         feedback,
         memory,

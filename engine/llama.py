@@ -45,7 +45,14 @@ class LlamaEngine:
     # -- loading and swapping ------------------------------------------------------------
 
     def _load(self, model_path: Path, lora_path: Path | None) -> None:
-        from llama_cpp import Llama
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise EngineError(
+                "llama-cpp-python is not installed: pip install 'pocketmind[termux]' on a "
+                "phone or 'pocketmind[desktop]' elsewhere, or use engine.backend = 'http' "
+                "with llama-server"
+            ) from exc
 
         for label, path in (("model", model_path), ("adapter", lora_path)):
             if path is not None and not Path(path).is_file():
