@@ -114,6 +114,9 @@ class EmbedderSettings(BaseModel):
         description="http: base URL of llama-server --embeddings.",
     )
     server_model: str | None = Field(default=None, description="http: model name to send.")
+    api_key_file: Path | None = Field(
+        default=None, description="http: file holding the server's key (llama-server)."
+    )
     threads: int | None = Field(default=None, ge=1, description="llama: CPU threads.")
     batch_size: int = Field(default=64, ge=1)
     fake_dim: int = Field(default=64, ge=8, description="Dimension of the fake embedder.")

@@ -179,6 +179,7 @@ def make_embedder(settings: Settings) -> Embedder:
             gguf if gguf.is_file() else None,
             config.server_model,
             batch_size=config.batch_size,
+            api_key_file=config.api_key_file,
         )
     model = Path(config.model).expanduser() if config.model else None
     return SentenceTransformerEmbedder(model, config.batch_size)

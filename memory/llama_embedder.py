@@ -162,13 +162,23 @@ class HttpEmbedder:
         server_model: str | None = None,
         timeout_s: float = 60.0,
         batch_size: int = 32,
+        api_key_file: Path | None = None,
     ) -> None:
         import httpx
 
         self.url = url.rstrip("/")
         self.server_model = server_model
         self.batch_size = batch_size
-        self._client = httpx.Client(timeout=timeout_s, trust_env=False)
+        headers = {}
+        if api_key_file is not None:
+            try:
+                key = api_key_file.expanduser().read_text().strip()
+            except OSError as exc:
+                raise EmbedderError(
+                    f"embedder.api_key_file: cannot read {api_key_file}: {exc}"
+                ) from exc
+            headers["Authorization"] = f"Bearer {key}"
+        self._client = httpx.Client(timeout=timeout_s, trust_env=False, headers=headers)
         self.max_chars: int | None = None
         if model is not None:
             info = read_embedding_info(model)
