@@ -85,6 +85,11 @@ def default_embedder_backend() -> Literal["llama", "sentence-transformers"]:
     return "llama" if is_android() else "sentence-transformers"
 
 
+def default_kv_cache() -> Literal["f16", "q8_0"]:
+    """A phone has a few GB shared with every app: the quantized attention cache."""
+    return "q8_0" if is_android() else "f16"
+
+
 def wants_inotify() -> bool:
     """watchdog's platform probe does not know Android and falls back to polling."""
     return is_android()

@@ -34,6 +34,7 @@ def make_engine(settings: Settings) -> Engine:
         threads=config.threads,
         lora_path=config.lora or AdapterShelf(settings).active_path(),
         thinking=config.thinking,
+        kv_cache=config.kv_cache,
     )
 
 

@@ -22,6 +22,16 @@ from .template import ChatTemplate
 log = logging.getLogger(__name__)
 
 
+def _kv_cache_params(kind: str) -> dict[str, Any]:
+    """llama.cpp quantizes the V cache only with flash attention on."""
+    if kind == "f16":
+        return {}
+    import llama_cpp
+
+    ggml_type = {"q8_0": llama_cpp.GGML_TYPE_Q8_0}[kind]
+    return {"type_k": ggml_type, "type_v": ggml_type, "flash_attn": True}
+
+
 class LlamaEngine:
     def __init__(
         self,
@@ -32,8 +42,10 @@ class LlamaEngine:
         lora_path: Path | None = None,
         thinking: bool = False,
         seed: int = 0,
+        kv_cache: str = "f16",
     ) -> None:
         self.context_size = context_size
+        self.kv_cache = kv_cache
         self.threads = threads or default_threads()
         self.thinking = thinking
         self.seed = seed
@@ -66,6 +78,7 @@ class LlamaEngine:
                 lora_path=str(lora_path) if lora_path else None,
                 seed=self.seed,
                 verbose=False,
+                **_kv_cache_params(self.kv_cache),
             )
         except (ValueError, RuntimeError, OSError) as exc:
             what = f"adapter {lora_path} on {model_path}" if lora_path else str(model_path)
