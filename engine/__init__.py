@@ -35,6 +35,7 @@ def make_engine(settings: Settings) -> Engine:
         lora_path=config.lora or AdapterShelf(settings).active_path(),
         thinking=config.thinking,
         kv_cache=config.kv_cache,
+        ubatch=config.ubatch,
     )
 
 

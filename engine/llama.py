@@ -43,9 +43,11 @@ class LlamaEngine:
         thinking: bool = False,
         seed: int = 0,
         kv_cache: str = "f16",
+        ubatch: int = 512,
     ) -> None:
         self.context_size = context_size
         self.kv_cache = kv_cache
+        self.ubatch = ubatch
         self.threads = threads or default_threads()
         self.thinking = thinking
         self.seed = seed
@@ -78,6 +80,7 @@ class LlamaEngine:
                 lora_path=str(lora_path) if lora_path else None,
                 seed=self.seed,
                 verbose=False,
+                n_ubatch=min(self.ubatch, 512),
                 **_kv_cache_params(self.kv_cache),
             )
         except (ValueError, RuntimeError, OSError) as exc:

@@ -169,7 +169,7 @@ def make_embedder(settings: Settings) -> Embedder:
                 f"embedder: no GGUF embedding model at {path}: run `pocketmind models pull "
                 "all-minilm-l6-v2`, or set embedder.model"
             )
-        return LlamaEmbedder(path, config.threads or host.default_threads())
+        return LlamaEmbedder(path, config.threads or host.default_threads(), config.idle_unload_s)
     if config.backend == "http":
         from .llama_embedder import HttpEmbedder
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,17 +77,29 @@ def bert_like_text(text: str) -> str:
 
 
 class LlamaEmbedder:
-    """A GGUF embedding model in process, one sequence per decode, thread-safe."""
+    """A GGUF embedding model in process, one sequence per decode, thread-safe.
 
-    def __init__(self, path: Path, threads: int | None = None) -> None:
+    With ``idle_unload_s``, the model is closed after that long without a call and
+    loaded again (about 0.1 s for MiniLM) on the next: an idle daemon on a phone then
+    holds none of its ~80 MiB (weights, and llama.cpp's output buffer, which it sizes
+    for logits even when only pooled embeddings are read).
+    """
+
+    def __init__(
+        self, path: Path, threads: int | None = None, idle_unload_s: float | None = None
+    ) -> None:
         self.path = path
         self.info = read_embedding_info(path)
         self.model_id = self.info.space
         self.dim = self.info.dim
         self.threads = threads
+        self.idle_unload_s = idle_unload_s
+        self.loads = 0
         self._lock = threading.Lock()
         self._llm: Any = None
         self._sep: int | None = None
+        self._idle: threading.Timer | None = None
+        self._last_used = 0.0
 
     def _load(self) -> Any:
         if self._llm is None:
@@ -109,7 +122,35 @@ class LlamaEmbedder:
             )
             sep = self._llm.metadata.get("tokenizer.ggml.seperator_token_id")
             self._sep = int(sep) if sep is not None else None
+            self.loads += 1
         return self._llm
+
+    def _arm_idle_unload(self) -> None:
+        self._last_used = time.monotonic()
+        if self._idle is not None:
+            self._idle.cancel()
+        if self.idle_unload_s is not None:
+            self._idle = threading.Timer(self.idle_unload_s, self._unload_if_idle)
+            self._idle.daemon = True
+            self._idle.start()
+
+    def _unload_if_idle(self) -> None:
+        # A call that took the lock first re-armed the timer; this one then finds the
+        # model in use or freshly used and lets the new timer decide.
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            assert self.idle_unload_s is not None
+            idle = time.monotonic() - self._last_used
+            if self._llm is not None and idle >= self.idle_unload_s * 0.99:
+                self._llm.close()
+                self._llm = None
+        finally:
+            self._lock.release()
+
+    @property
+    def loaded(self) -> bool:
+        return self._llm is not None
 
     def _tokens(self, llm: Any, text: str) -> list[int]:
         tokens: list[int] = llm.tokenize(
@@ -139,9 +180,12 @@ class LlamaEmbedder:
                     raise EmbedderError(f"{self.path}: llama.cpp returned no pooled embedding")
                 out[row] = np.ctypeslib.as_array(pointer, shape=(self.dim,))
             llm._batch.reset()
+            self._arm_idle_unload()
         return normalize_rows(out)
 
     def close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         with self._lock:
             if self._llm is not None:
                 self._llm.close()

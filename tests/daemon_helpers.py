@@ -20,8 +20,11 @@ FAKE = {
 
 
 class DaemonProcess:
-    def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, home: Path, env: dict[str, str] | None = None, python: str = sys.executable
+    ) -> None:
         self.home = home
+        self.python = python
         self.env = {**os.environ, "POCKETMIND_HOME": str(home), **FAKE, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "daemon-test.log"
@@ -41,7 +44,7 @@ class DaemonProcess:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "pocketmind.cli", "up"],
+                [self.python, "-m", "pocketmind.cli", "up"],
                 env=self.env,
                 stdout=log,
                 stderr=log,

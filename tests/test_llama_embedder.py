@@ -109,6 +109,33 @@ def test_switching_to_another_space_is_refused_until_reindexed(
         assert "Maya" in store.search("sister", k=1)[0].memory.text
 
 
+def test_an_idle_model_is_unloaded_and_loaded_again_on_use(minilm_gguf: Path) -> None:
+    embedder = LlamaEmbedder(minilm_gguf, threads=2, idle_unload_s=0.3)
+    try:
+        first = embedder.embed(["Maya is my sister"])
+        assert embedder.loaded and embedder.loads == 1
+        deadline = time.monotonic() + 10
+        while embedder.loaded and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not embedder.loaded
+        again = embedder.embed(["Maya is my sister"])
+        assert embedder.loads == 2
+        assert np.allclose(first, again, atol=1e-6)
+    finally:
+        embedder.close()
+
+
+def test_a_model_in_use_is_not_unloaded(minilm_gguf: Path) -> None:
+    embedder = LlamaEmbedder(minilm_gguf, threads=2, idle_unload_s=0.3)
+    try:
+        for _ in range(8):  # 0.8 s of steady use, each call under the idle limit
+            embedder.embed(["still here"])
+            time.sleep(0.1)
+        assert embedder.loads == 1
+    finally:
+        embedder.close()
+
+
 def test_make_embedder_finds_the_pulled_gguf(minilm_gguf: Path, pocketmind_home: Path) -> None:
     settings = load_settings(embedder={"backend": "llama"})
     with pytest.raises(EmbedderError, match="models pull all-minilm-l6-v2"):
