@@ -130,7 +130,9 @@ def check_embedder(settings: Settings) -> Iterator[Finding]:
             )
             return
         if config.backend == "http":
-            yield from _reachable("embedder server", config.url, "llama-server --embeddings")
+            yield from _reachable(
+                "embedder server", config.url, "llama-server --embeddings", config.api_key_file
+            )
     try:
         space = _embedder_space(settings)
     except EmbedderError as exc:
@@ -197,7 +199,9 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
         yield Finding("info", "engine", "fake (scripted replies, for tests)")
         return
     if engine.backend == "http":
-        yield from _reachable("engine server", engine.url, "start llama-server (termux/service)")
+        yield from _reachable(
+            "engine server", engine.url, "start llama-server (termux/service)", engine.api_key_file
+        )
         return
     if importlib.util.find_spec("llama_cpp") is None:
         yield Finding(
@@ -235,11 +239,20 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
         )
 
 
-def _reachable(name: str, url: str, fix: str) -> Iterator[Finding]:
+def _reachable(name: str, url: str, fix: str, key_file: Path | None) -> Iterator[Finding]:
     import httpx
 
+    headers = {}
+    if key_file is not None:
+        try:
+            headers["Authorization"] = f"Bearer {key_file.expanduser().read_text().strip()}"
+        except OSError as exc:
+            yield Finding("fix", name, f"cannot read the key file {key_file}: {exc}", fix)
+            return
     try:
-        response = httpx.get(f"{url.rstrip('/')}/models", timeout=3.0, trust_env=False)
+        response = httpx.get(
+            f"{url.rstrip('/')}/models", timeout=3.0, trust_env=False, headers=headers
+        )
     except httpx.HTTPError as exc:
         yield Finding("fix", name, f"{url} unreachable ({type(exc).__name__})", fix)
         return

@@ -155,6 +155,7 @@ class EngineSettings(BaseModel):
     ubatch: int = Field(
         default_factory=lambda: host.default_ubatch(),
         ge=8,
+        le=4096,
         description="Prompt tokens computed at once (llama.cpp n_ubatch): 128 on a phone "
         "(a quarter of the compute buffer, the same prefill speed on a CPU), 512 elsewhere.",
     )

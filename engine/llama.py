@@ -80,7 +80,8 @@ class LlamaEngine:
                 lora_path=str(lora_path) if lora_path else None,
                 seed=self.seed,
                 verbose=False,
-                n_ubatch=min(self.ubatch, 512),
+                n_batch=max(512, self.ubatch),
+                n_ubatch=self.ubatch,
                 **_kv_cache_params(self.kv_cache),
             )
         except (ValueError, RuntimeError, OSError) as exc:

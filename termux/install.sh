@@ -18,7 +18,7 @@ set -euo pipefail
 SQLITE_VEC_VERSION="0.1.9"
 SQLITE_VEC_URL_DEFAULT="https://github.com/asg017/sqlite-vec/releases/download/v${SQLITE_VEC_VERSION}/sqlite-vec-${SQLITE_VEC_VERSION}-amalgamation.tar.gz"
 SQLITE_VEC_SHA256_DEFAULT="3acd67cb4aff080c7050926fd3cf8227905fe5b7ee3829d8ee5024ab1283cf61"
-PACKAGES=(python python-pip python-numpy clang cmake ninja rust binutils libsqlite
+PACKAGES=(python python-pip python-numpy clang cmake ninja rust binutils libsqlite curl
   termux-api termux-services llama-cpp)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

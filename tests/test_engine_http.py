@@ -1,14 +1,11 @@
 """OpenAIHttpEngine against a real `python -m llama_cpp.server` on loopback."""
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from llama_server import free_port, llama_cpp_server
 
 from pocketmind.engine import ChatOptions, EngineError, Message
 from pocketmind.engine.http import OpenAIHttpEngine
@@ -19,51 +16,11 @@ pytestmark = pytest.mark.slow
 QUESTION = [Message("system", "Answer in one short sentence."), Message("user", "Name a colour.")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(smollm2),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "2048",
-                "--n_threads",
-                "2",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+    with llama_cpp_server(smollm2, log, "--n_ctx", "2048") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_streams_an_answer_from_the_real_server(server: str) -> None:
@@ -100,7 +57,7 @@ def test_json_schema_goes_through_response_format(server: str) -> None:
 
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(EngineError, match=r"model server unreachable at http://127\.0\.0\.1:"):
-        OpenAIHttpEngine(f"http://127.0.0.1:{_free_port()}/v1", timeout_s=2)
+        OpenAIHttpEngine(f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
 
 
 def test_qwen3_models_get_the_soft_switch_others_do_not() -> None:

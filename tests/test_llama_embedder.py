@@ -4,16 +4,13 @@ process and behind a real OpenAI-compatible server, against sentence-transformer
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
-from test_engine_http import _free_port
+from llama_server import free_port, llama_cpp_server
 
 from pocketmind.memory import EmbedderError, MemoryStore
 from pocketmind.memory.convert import ConversionError, convert_bert, read_safetensors
@@ -179,49 +176,10 @@ def test_safetensors_are_read_without_the_safetensors_package() -> None:
 @pytest.fixture(scope="module")
 def embedding_server(minilm_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real OpenAI-compatible server with --embedding, standing in for llama-server."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("embed-server") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(minilm_gguf),
-                "--embedding",
-                "true",
-                "--n_ctx",
-                "256",
-                "--n_batch",
-                "256",
-                "--n_ubatch",
-                "256",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_threads",
-                "2",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+    args = ("--embedding", "true", "--n_ctx", "256", "--n_batch", "256", "--n_ubatch", "256")
+    with llama_cpp_server(minilm_gguf, log, *args) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_http_embedder_agrees_with_the_in_process_one(
@@ -249,6 +207,6 @@ def test_the_http_embedder_without_the_file_names_the_server_space(embedding_ser
 
 
 def test_an_unreachable_embedding_server_is_a_clear_error(minilm_gguf: Path) -> None:
-    remote = HttpEmbedder(f"http://127.0.0.1:{_free_port()}/v1", minilm_gguf, timeout_s=2)
+    remote = HttpEmbedder(f"http://127.0.0.1:{free_port()}/v1", minilm_gguf, timeout_s=2)
     with pytest.raises(EmbedderError, match="unreachable"):
         remote.embed(["hello"])
