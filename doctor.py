@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import host
-from .settings import Settings
+from .settings import Settings, SettingsError, read_key_file
 
 Status = Literal["ok", "info", "warn", "fix"]
 
@@ -242,13 +242,12 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
 def _reachable(name: str, url: str, fix: str, key_file: Path | None) -> Iterator[Finding]:
     import httpx
 
-    headers = {}
-    if key_file is not None:
-        try:
-            headers["Authorization"] = f"Bearer {key_file.expanduser().read_text().strip()}"
-        except OSError as exc:
-            yield Finding("fix", name, f"cannot read the key file {key_file}: {exc}", fix)
-            return
+    try:
+        key = read_key_file(key_file, f"{name} key")
+    except SettingsError as exc:
+        yield Finding("fix", name, str(exc), fix)
+        return
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
         response = httpx.get(
             f"{url.rstrip('/')}/models", timeout=3.0, trust_env=False, headers=headers

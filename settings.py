@@ -411,6 +411,16 @@ class _TomlFileSource(PydanticBaseSettingsSource):
             raise SettingsError(f"{path}: {exc}") from exc
 
 
+def read_key_file(path: Path | None, field: str) -> str | None:
+    """The secret in a key file setting (a server's API key), or None when unset."""
+    if path is None:
+        return None
+    try:
+        return path.expanduser().read_text().strip()
+    except OSError as exc:
+        raise SettingsError(f"{field}: cannot read {path}: {exc}") from exc
+
+
 def resolve_home(home: Path | str | None = None) -> Path:
     if home is None:
         home = os.environ.get(HOME_ENV) or "~/.pocketmind"

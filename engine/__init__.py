@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..settings import Settings
+from ..settings import Settings, read_key_file
 from .base import ChatOptions, ChatStats, ChatStream, Engine, EngineError, Message
 from .fake import FakeEngine
 from .thinking import ThinkingFilter, strip_thinking
@@ -19,7 +19,7 @@ def make_engine(settings: Settings) -> Engine:
         return OpenAIHttpEngine(
             config.url,
             model=config.http_model,
-            api_key=OpenAIHttpEngine.key_from_file(config.api_key_file),
+            api_key=read_key_file(config.api_key_file, "engine.api_key_file"),
             context_size=config.context_size,
             timeout_s=config.timeout_s,
             thinking=config.thinking,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -47,10 +46,6 @@ class OpenAIHttpEngine:
         self.model_id = model or self._first_model()
         self.exact_tokens = True
         self._tokenize_path: str | None = None
-
-    @classmethod
-    def key_from_file(cls, path: Path | None) -> str | None:
-        return path.read_text().strip() if path else None
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..settings import read_key_file
 from .convert import MAX_TOKENS_KEY, SPACE_KEY
 from .embedder import EmbedderError, Vectors, normalize_rows
 
@@ -169,6 +170,9 @@ class LlamaEmbedder:
 
         with self._lock:
             llm = self._load()
+            # Llama.embed() would cut a long text without its closing [SEP], which moves
+            # the vector away from BERT's; so the batch is filled here, through the same
+            # internals embed() uses (llama-cpp-python 0.3.x).
             for row, text in enumerate(texts):
                 tokens = self._tokens(llm, text)
                 llm._batch.reset()
@@ -213,15 +217,8 @@ class HttpEmbedder:
         self.url = url.rstrip("/")
         self.server_model = server_model
         self.batch_size = batch_size
-        headers = {}
-        if api_key_file is not None:
-            try:
-                key = api_key_file.expanduser().read_text().strip()
-            except OSError as exc:
-                raise EmbedderError(
-                    f"embedder.api_key_file: cannot read {api_key_file}: {exc}"
-                ) from exc
-            headers["Authorization"] = f"Bearer {key}"
+        key = read_key_file(api_key_file, "embedder.api_key_file")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.Client(timeout=timeout_s, trust_env=False, headers=headers)
         self.max_chars: int | None = None
         if model is not None:
