@@ -77,24 +77,16 @@ def check_sqlite(settings: Settings) -> Iterator[Finding]:
         conn.close()
 
 
-def _embedder_space(settings: Settings) -> tuple[str, int] | None:
-    """The space the configured embedder would write, read without loading a model."""
-    from .memory.embedder import FakeEmbedder, SentenceTransformerEmbedder, embedder_gguf
-    from .memory.llama_embedder import read_embedding_info
+def _embedder_space(settings: Settings) -> tuple[str, int]:
+    """The space the configured embedder writes. Every embedder loads its model lazily,
+    so making one reads a config or a GGUF header, nothing more."""
+    from .memory.embedder import make_embedder
 
-    config = settings.embedder
-    if config.backend == "fake":
-        fake = FakeEmbedder(config.fake_dim)
-        return fake.model_id, fake.dim
-    if config.backend == "sentence-transformers":
-        model = Path(config.model).expanduser() if config.model else None
-        st = SentenceTransformerEmbedder(model, config.batch_size)
-        return st.model_id, st.dim
-    gguf = embedder_gguf(settings)
-    if gguf.is_file():
-        info = read_embedding_info(gguf)
-        return info.space, info.dim
-    return None
+    embedder = make_embedder(settings)
+    try:
+        return embedder.model_id, embedder.dim
+    finally:
+        embedder.close()
 
 
 def check_embedder(settings: Settings) -> Iterator[Finding]:
@@ -130,23 +122,28 @@ def check_embedder(settings: Settings) -> Iterator[Finding]:
             )
             return
         if config.backend == "http":
-            yield from _reachable(
-                "embedder server", config.url, "llama-server --embeddings", config.api_key_file
+            server = list(
+                _reachable(
+                    "embedder server", config.url, "llama-server --embeddings", config.api_key_file
+                )
             )
+            yield from server
+            if any(f.status == "fix" for f in server):
+                return  # the space would come from the server: nothing more to learn
     try:
         space = _embedder_space(settings)
     except EmbedderError as exc:
         yield Finding("fix", "embedder", str(exc), "check embedder.model")
         return
-    detail = f"{config.backend}" + (f", space {space[0]} ({space[1]} dimensions)" if space else "")
-    yield Finding("ok", "embedder", detail)
+    yield Finding("ok", "embedder", f"{config.backend}, space {space[0]} ({space[1]} dimensions)")
     yield from _check_store_space(settings, space)
 
 
-def _check_store_space(settings: Settings, space: tuple[str, int] | None) -> Iterator[Finding]:
+def _check_store_space(settings: Settings, space: tuple[str, int]) -> Iterator[Finding]:
     from .memory.db import StorageError, connect
+    from .memory.store import recorded_space
 
-    if not settings.db_path.is_file() or space is None:
+    if not settings.db_path.is_file():
         return
     try:
         conn = connect(settings.db_path)
@@ -154,7 +151,7 @@ def _check_store_space(settings: Settings, space: tuple[str, int] | None) -> Ite
         yield Finding("fix", "database", str(exc), "see the sqlite-vec line")
         return
     try:
-        row = conn.execute("SELECT model_id, dim FROM embedding_space WHERE id = 1").fetchone()
+        recorded = recorded_space(conn)
         count = conn.execute("SELECT count(*) FROM memories").fetchone()[0]
     except Exception as exc:
         yield Finding("warn", "database", f"{settings.db_path}: {exc}", "pocketmind memory stats")
@@ -162,22 +159,16 @@ def _check_store_space(settings: Settings, space: tuple[str, int] | None) -> Ite
     finally:
         conn.close()
     size = settings.db_path.stat().st_size / MiB
-    if row is None or (row[0], row[1]) == space:
+    if recorded is None or recorded == space:
         yield Finding("ok", "database", f"{count} memories, {size:.1f} MiB")
     else:
         yield Finding(
             "fix",
             "database",
-            f"memories were embedded by {row[0]} ({row[1]}), the embedder is {space[0]} "
+            f"memories were embedded by {recorded[0]} ({recorded[1]}), the embedder is {space[0]} "
             f"({space[1]})",
             "pocketmind memory reindex (with the daemon stopped)",
         )
-
-
-def _gguf_ok(path: Path) -> bool:
-    from .engine.models import is_gguf
-
-    return is_gguf(path)
 
 
 def _mem_available() -> int | None:
@@ -192,7 +183,7 @@ def _mem_available() -> int | None:
 
 def check_engine(settings: Settings) -> Iterator[Finding]:
     from .engine.base import EngineError
-    from .engine.models import resolve
+    from .engine.models import is_gguf, resolve
 
     engine = settings.engine
     if engine.backend == "fake":
@@ -218,7 +209,7 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
     yield Finding(
         "ok", "chat model", f"{model.path.name} ({model.size / MiB:.0f} MiB, {model.origin})"
     )
-    if engine.lora is not None and not _gguf_ok(engine.lora.expanduser()):
+    if engine.lora is not None and not is_gguf(engine.lora.expanduser()):
         yield Finding(
             "fix",
             "adapter",

@@ -22,7 +22,7 @@ def is_android() -> bool:
 
 
 def prefix() -> Path:
-    """``$PREFIX`` on Termux (where pkg installs), else ``sys.prefix``'s parent usr tree."""
+    """``$PREFIX`` on Termux (where pkg installs), else ``sys.prefix``."""
     value = os.environ.get("PREFIX")
     if value:
         return Path(value)
@@ -52,6 +52,13 @@ def _cpu_max_khz(cpu_root: Path) -> dict[int, int]:
     return speeds
 
 
+def usable_cores() -> list[int]:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))
+
+
 def big_cores(cpu_root: Path = Path("/sys/devices/system/cpu")) -> list[int]:
     """The fastest cores: on a phone's big.LITTLE SoC, those llama.cpp should use.
 
@@ -59,11 +66,7 @@ def big_cores(cpu_root: Path = Path("/sys/devices/system/cpu")) -> list[int]:
     performance cores together). Without cpufreq (a desktop, a container): every core
     this process may run on.
     """
-    allowed = (
-        sorted(os.sched_getaffinity(0))
-        if hasattr(os, "sched_getaffinity")
-        else list(range(os.cpu_count() or 1))
-    )
+    allowed = usable_cores()
     speeds = {cpu: khz for cpu, khz in _cpu_max_khz(cpu_root).items() if cpu in allowed}
     if len(set(speeds.values())) < 2:
         return allowed
@@ -73,11 +76,7 @@ def big_cores(cpu_root: Path = Path("/sys/devices/system/cpu")) -> list[int]:
 
 def default_threads() -> int:
     """Threads for llama.cpp: the big cores on a phone, every usable core elsewhere."""
-    if is_android():
-        return max(1, len(big_cores()))
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+    return max(1, len(big_cores() if is_android() else usable_cores()))
 
 
 def default_embedder_backend() -> Literal["llama", "sentence-transformers"]:

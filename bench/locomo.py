@@ -68,6 +68,9 @@ class CachedEmbedder:
             self.dirty = True
         return np.stack([self.cache[key] for key in keys]) if keys else np.zeros((0, self.dim))
 
+    def close(self) -> None:
+        self.inner.close()
+
     def save(self) -> None:
         if self.dirty:
             keys = list(self.cache)

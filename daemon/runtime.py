@@ -83,7 +83,7 @@ class Runtime:
         """Start every part in order; on failure, stop what started, in reverse."""
         try:
             self._step("database", self._open_store, lambda: self.store.close())
-            self._step("embedder", self._warm_embedder, self._close_embedder)
+            self._step("embedder", self._warm_embedder, lambda: self.store.embedder.close())
             self._step("engine", self._load_engine, lambda: self.engine.close())
             self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
             self._step("sensors", self._start_sensors, self._stop_sensors)
@@ -98,11 +98,6 @@ class Runtime:
 
     def _warm_embedder(self) -> None:
         self.store.embedder.embed(["warm up"])  # load the model now, not on the first search
-
-    def _close_embedder(self) -> None:
-        close = getattr(self.store.embedder, "close", None)  # llama.cpp's and HTTP's hold some
-        if close is not None:
-            close()
         _ = self.store.index
 
     def _load_engine(self) -> None:

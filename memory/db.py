@@ -47,7 +47,7 @@ def sqlite_module() -> ModuleType:
     )
 
 
-def sqlite_vec_source() -> str | Path:
+def sqlite_vec_source() -> Path:
     """Where sqlite-vec comes from: the ``sqlite-vec`` wheel, else a compiled ``vec0.so``.
 
     There is no sqlite-vec wheel for Termux; termux/install.sh compiles the amalgamation

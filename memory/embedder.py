@@ -37,6 +37,10 @@ class Embedder(Protocol):
         """Return an array of shape ``(len(texts), dim)``, each row L2-normalized."""
         ...
 
+    def close(self) -> None:
+        """Let go of the model (llama.cpp's memory, an HTTP client); embed() may reload."""
+        ...
+
 
 class EmbedderError(RuntimeError):
     """The embedding model could not be found or loaded."""
@@ -75,6 +79,9 @@ class FakeEmbedder:
             if not out[row].any():
                 out[row, 0] = 1.0
         return normalize_rows(out)
+
+    def close(self) -> None:
+        pass
 
 
 def packaged_minilm_path() -> Path:
@@ -144,6 +151,9 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return normalize_rows(vectors)
+
+    def close(self) -> None:
+        self._model = None
 
 
 DEFAULT_GGUF = "all-MiniLM-L6-v2.gguf"

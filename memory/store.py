@@ -30,6 +30,12 @@ from .when import TimeWindow, parse_instant, to_db
 Progress = Callable[[int, int], object]
 
 
+def recorded_space(db: Connection) -> tuple[str, int] | None:
+    """The (model id, dimension) a database's vectors were made with, if any yet."""
+    row = db.execute("SELECT model_id, dim FROM embedding_space WHERE id = 1").fetchone()
+    return (row[0], row[1]) if row else None
+
+
 class EmbeddingMismatch(StorageError):
     """The database holds vectors from another embedding model than the configured one."""
 
@@ -118,8 +124,7 @@ class MemoryStore:
     # -- embedding space ---------------------------------------------------------------
 
     def embedding_space(self) -> tuple[str, int] | None:
-        row = self.db.execute("SELECT model_id, dim FROM embedding_space WHERE id = 1").fetchone()
-        return (row[0], row[1]) if row else None
+        return recorded_space(self.db)
 
     def _create_space(self, model_id: str, dim: int) -> None:
         self.db.execute("DROP TABLE IF EXISTS memories_vec")

@@ -404,3 +404,26 @@ def test_export_through_the_api_stays_under_home(daemon: DaemonProcess) -> None:
         with pytest.raises(DaemonError, match="422"):
             client.request("POST", "/export", json={"name": "../../etc"})
     assert (daemon.settings.home / "exports" / "weekly-1" / "manifest.json").exists()
+
+
+def test_start_loads_the_vector_index_and_stop_closes_the_embedder(tmp_path: Path) -> None:
+    from pocketmind.daemon.runtime import Runtime
+    from pocketmind.engine import FakeEngine
+    from pocketmind.memory import FakeEmbedder, MemoryStore
+    from pocketmind.settings import load_settings
+
+    settings = load_settings(
+        tmp_path / "home", timezone="UTC", embedder={"backend": "fake"}, engine={"backend": "fake"}
+    )
+    with MemoryStore.open(settings, FakeEmbedder(64)) as store:
+        store.remember("Maya moved to Lisbon")
+    closed: list[bool] = []
+    runtime = Runtime(settings, engine_factory=lambda s: FakeEngine(context_size=4096))
+    runtime.start()
+    try:
+        assert runtime.store._index is not None  # loaded at start, not on the first search
+        assert len(runtime.store._index) == 1
+        runtime.store.embedder.close = lambda: closed.append(True)  # type: ignore[method-assign]
+    finally:
+        runtime.stop()
+    assert closed == [True]
