@@ -100,12 +100,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   # --system-site-packages: numpy comes from pkg (python-numpy), not a pip compile.
   python -m venv --system-site-packages "$VENV"
 fi
+# Exact versions with their hashes, from the lock made for Termux's Python on aarch64
+# (`make lock`); PocketMind itself goes in without resolving anything more.
 if [ "$ENGINE" = "llama" ]; then
-  target="${REPO}[termux]"
+  lock="$REPO/requirements-termux.lock"
 else
-  target="$REPO"
+  lock="$REPO/requirements-termux-http.lock"
 fi
-"$VENV/bin/python" -m pip install --upgrade "$target"
+"$VENV/bin/python" -m pip install --require-hashes --no-deps -r "$lock"
+"$VENV/bin/python" -m pip install --no-deps --upgrade "$REPO"
 THREADS="$("$VENV/bin/python" -c 'from pocketmind.host import default_threads; print(default_threads())')"
 skip "llama.cpp will use $THREADS threads (the big cores)"
 

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from patience import patience
+
 from pocketmind.daemon.client import DaemonClient
 from pocketmind.settings import Settings, load_settings
 
@@ -49,7 +51,7 @@ class DaemonProcess:
                 stdout=log,
                 stderr=log,
             )
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"daemon exited: {self.log.read_text()[-3000:]}")
@@ -60,13 +62,13 @@ class DaemonProcess:
         raise RuntimeError(f"daemon did not start: {self.log.read_text()[-3000:]}")
 
     def client(self) -> DaemonClient:
-        return DaemonClient(self.settings, timeout=30)
+        return DaemonClient(self.settings, timeout=patience(30))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         assert self.process is not None
         if self.process.poll() is None:
             self.process.send_signal(sig)
-        return self.process.wait(timeout=timeout)
+        return self.process.wait(timeout=patience(timeout))
 
 
 def connect_wifi(client: DaemonClient, ssid: str) -> None:

@@ -1,5 +1,5 @@
-"""Fake `termux-*` executables on PATH: they print the real shapes (from
-../shared/termux-api), or hang, exit non-zero, print garbage or nothing, on demand."""
+"""Fake `termux-*` executables on PATH: they print the real shapes (tests/termux_api,
+as a phone prints them), or hang, exit non-zero, print garbage or nothing, on demand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-SHAPES = Path(__file__).resolve().parents[2] / "shared" / "termux-api"
+SHAPES = Path(__file__).resolve().parent / "termux_api"
 SAMPLES = {
     "termux-battery-status": "battery-status.json",
     "termux-location": "location.json",

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from patience import patience
 
 
 def free_port() -> int:
@@ -44,7 +45,7 @@ def llama_cpp_server(model: Path, log: Path, *args: str) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + patience(60)
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{url}/models", timeout=1).status_code == 200:
@@ -56,4 +57,4 @@ def llama_cpp_server(model: Path, log: Path, *args: str) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=patience(10))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from patience import patience
 
 from pocketmind.engine import ChatOptions, Message
 from pocketmind.engine.llama import LlamaEngine
@@ -136,7 +137,7 @@ def test_the_running_daemon_swaps_without_a_restart(
             env=process.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=patience(120),
         )
         assert done.returncode == 0, done.stderr
         assert "the running daemon now answers with v001-strong.gguf" in done.stdout
@@ -151,7 +152,7 @@ def test_the_running_daemon_swaps_without_a_restart(
             env=process.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=patience(120),
         )
         assert "the base model" in back.stdout
         with process.client() as client:
@@ -180,7 +181,7 @@ def test_a_swap_waits_for_the_answer_in_flight(smollm2: Path, adapters: dict[str
     swapper.start()
     assert not swapped.wait(0.3)  # the swap waits…
     rest = "".join(pieces)  # …while the answer in flight finishes, whole
-    swapper.join(timeout=60)
+    swapper.join(timeout=patience(60))
     assert swapped.is_set() and (first + rest).strip()
     assert stream.stats.completion_tokens > 1
     assert engine.adapter_id == "strong.gguf"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from patience import patience
 
 from pocketmind.cli import main
 
@@ -137,7 +138,7 @@ def test_real_embedder_end_to_end_in_a_subprocess(tmp_path: Path) -> None:
 
     def cli(*args: str) -> str:
         done = subprocess.run(
-            [str(exe), *args], env=env, capture_output=True, text=True, timeout=120
+            [str(exe), *args], env=env, capture_output=True, text=True, timeout=patience(120)
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -195,14 +196,14 @@ def test_ask_in_one_process_with_the_real_models(tmp_path: Path) -> None:
         env=env,
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=patience(120),
     )
     done = subprocess.run(
         [exe, "ask", "Where does Maya live?", "--json"],
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patience(120),
     )
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from daemon_helpers import DaemonProcess, connect_wifi
+from patience import patience
 
 from pocketmind.daemon.client import DaemonClient, DaemonError
 from pocketmind.memory.db import connect
@@ -32,7 +33,7 @@ def daemon(tmp_path: Path) -> Iterator[DaemonProcess]:
 
 def _raw(settings_socket: Path, request: bytes) -> bytes:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(10)
+        s.settimeout(patience(10))
         s.connect(str(settings_socket))
         s.sendall(request)
         chunks = []
@@ -66,7 +67,7 @@ def test_one_instance_per_home(daemon: DaemonProcess) -> None:
         env=daemon.env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(60),
     )
     assert second.returncode == 1
     assert "already running" in second.stderr
@@ -345,11 +346,11 @@ def test_cli_goes_through_the_running_daemon(daemon: DaemonProcess) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(60),
     )
     assert json.loads(added.stdout)["created"]
     status = subprocess.run(
-        [exe, "status", "--json"], env=env, capture_output=True, text=True, timeout=60
+        [exe, "status", "--json"], env=env, capture_output=True, text=True, timeout=patience(60)
     )
     assert json.loads(status.stdout)["memories"] == 1
     asked = subprocess.run(
@@ -357,7 +358,7 @@ def test_cli_goes_through_the_running_daemon(daemon: DaemonProcess) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(60),
     )
     assert json.loads(asked.stdout)["memories"][0]["text"] == "Parcel arrives Monday"
     with DaemonClient(daemon.settings) as client:

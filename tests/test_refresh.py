@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from patience import patience
 
 from pocketmind.chat import Assistant
 from pocketmind.engine import FakeEngine
@@ -83,7 +84,7 @@ def test_the_loop_teaches_the_model_a_personal_fact(
             env=daemon.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=patience(120),
         )
         assert installed.returncode == 0, installed.stderr
         with daemon.client() as client:
@@ -136,7 +137,7 @@ def test_several_processes_through_accelerate(
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=patience(600),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("promotable:") == 1  # one table, from the main process

@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_termux import FakeTermux, sample
+from fake_termux import SHAPES, FakeTermux, sample
+from patience import patience
 
 from pocketmind.memory import MemoryStore
 from pocketmind.sensing import SensorRunner, SensorUnavailable
@@ -128,7 +129,7 @@ def test_every_failure_mode_is_a_clear_error(
     with pytest.raises(Exception, match=message) as caught:
         NotificationSensor(fast).poll()
     assert type(caught.value).__name__ == error
-    assert time.monotonic() - started < 5  # a hang is cut off at the timeout
+    assert time.monotonic() - started < patience(5)  # a hang is cut off at the timeout
 
 
 def test_location_permission_error_names_the_cause(
@@ -136,7 +137,7 @@ def test_location_permission_error_names_the_cause(
 ) -> None:
     termux.set(
         "termux-location",
-        (Path(__file__).parents[2] / "shared/termux-api/location-error.json").read_text(),
+        (SHAPES / "location-error.json").read_text(),
     )
     with pytest.raises(TermuxError, match="Failed to get location"):
         LocationSensor(fast, store).poll()
@@ -298,7 +299,7 @@ def test_watched_files_become_memories_and_follow_edits(store: MemoryStore, tmp_
 
 
 def _eventually(condition: object, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience(timeout)
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)

@@ -166,7 +166,10 @@ def test_install_sets_up_everything_and_a_second_run_skips_what_is_done(phone: P
     conn.close()
 
     venv = phone.home / ".local/share/pocketmind/venv"
-    assert f"venv-python -m pip install --upgrade {ROOT}[termux]" in phone.calls("venv-python")
+    assert phone.calls("venv-python")[:2] == [
+        f"venv-python -m pip install --require-hashes --no-deps -r {ROOT}/requirements-termux.lock",
+        f"venv-python -m pip install --no-deps --upgrade {ROOT}",
+    ]
     config = (phone.home / ".pocketmind/config.toml").read_text()
     assert 'backend = "llama"' in config and "threads = 2" in config
     service = phone.prefix / "var/service/pocketmind"
@@ -221,7 +224,10 @@ def test_outside_termux_it_says_so(phone: Phone) -> None:
 def test_the_http_engine_installs_both_llama_servers_behind_a_key(phone: Phone) -> None:
     result = phone.install(POCKETMIND_ENGINE="http", POCKETMIND_SKIP_MODELS="1")
     assert result.returncode == 0, result.stderr
-    assert f"venv-python -m pip install --upgrade {ROOT}" in phone.calls("venv-python")
+    lock = ROOT / "requirements-termux-http.lock"
+    assert f"venv-python -m pip install --require-hashes --no-deps -r {lock}" in phone.calls(
+        "venv-python"
+    )
     services = phone.prefix / "var/service"
     assert {p.name for p in services.iterdir()} == {"pocketmind", "llama-server", "llama-embed"}
     key = phone.home / ".pocketmind/run/llama-api-key"

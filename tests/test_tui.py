@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from daemon_helpers import DaemonProcess, connect_wifi
+from patience import patience
 from textual.widgets import Input, ListView, Static
 
 from pocketmind.daemon.client import DaemonClient
@@ -38,7 +39,7 @@ async def _wait(pilot: object, condition: object, timeout: float = 15) -> None:
     import asyncio
     import time
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience(timeout)
     while not condition():  # type: ignore[operator]
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the TUI")
