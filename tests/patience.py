@@ -16,7 +16,7 @@ import os
 import time
 
 # What the calibration loop took on the idle 2-core build machine (AMD EPYC, Python 3.11).
-REFERENCE_S = 0.05
+REFERENCE_S = 0.03
 # Room for a second CPU-bound process, a cold page cache and a slow first model load.
 MARGIN = 3.0
 
