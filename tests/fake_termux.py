@@ -23,6 +23,8 @@ SCRIPT = """#!/bin/sh
 d='{state}'
 mode=$(cat "$d/{name}.mode" 2>/dev/null || echo ok)
 echo "$*" >> "$d/{name}.calls"
+(IFS=$(printf '\037'); printf '%s\n' "$*") >> "$d/{name}.argv"
+if [ -p /dev/stdin ]; then cat >> "$d/{name}.stdin"; fi
 case "$mode" in
   hang) exec sleep 1000 ;;
   fail) echo "termux-api: Termux:API app not installed" >&2; exit 1 ;;
@@ -65,6 +67,16 @@ class FakeTermux:
     def calls(self, name: str) -> list[str]:
         path = self.state / f"{name}.calls"
         return path.read_text().splitlines() if path.exists() else []
+
+    def argv(self, name: str) -> list[list[str]]:
+        """Each call's arguments exactly, spaces inside an argument kept."""
+        path = self.state / f"{name}.argv"
+        lines = path.read_text().splitlines() if path.exists() else []
+        return [line.split("\x1f") if line else [] for line in lines]
+
+    def stdin(self, name: str) -> str:
+        path = self.state / f"{name}.stdin"
+        return path.read_text() if path.exists() else ""
 
     @property
     def path(self) -> str:
