@@ -6,8 +6,13 @@
 2. The same stream into a fresh home, the daemon killed with SIGKILL half way: after a
    restart, every acknowledged event is present once, each became one memory, and
    PRAGMA integrity_check is ok.
+3. Chat under load: 1, 4 and 8 clients asking through POST /chat (streamed and not, in
+   turn) while events arrive, fake engine and embedder so the database is what is
+   measured: chats/s and latency p50/p95, for the write discipline in use (one
+   connection, one lock: ``memory/db.py``) beside one connection per thread with
+   SQLite's own locking (``bench/thread_connections.py``), each with its own daemon.
 
-    python bench/daemon.py [--events 10000]
+    python bench/daemon.py [--events 10000] [--only ingest|chat] [--seconds 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from daemon_helpers import DaemonProcess
+from thread_connections import interpreter
 
 from memory import machine
 from pocketmind.daemon.client import DaemonError
@@ -145,15 +154,127 @@ def bench_kill9(n: int) -> None:
     print(f"  restart + replay took          {recovered:9.1f} s")
 
 
+def _chat_client(socket: str, stop: float, latencies: list[float], errors: list[str]) -> None:
+    transport = httpx.HTTPTransport(uds=socket)
+    with httpx.Client(transport=transport, base_url="http://pm", timeout=120) as http:
+        n = 0
+        while time.perf_counter() < stop:
+            body = {"question": f"what did the parcel {n} notification say?", "stream": n % 2 == 0}
+            n += 1
+            t0 = time.perf_counter()
+            try:
+                with http.stream("POST", "/chat", json=body) as response:
+                    text = response.read().decode()
+                ok = response.status_code == 200 and (
+                    not body["stream"] or ("event: done" in text and "event: error" not in text)
+                )
+            except httpx.HTTPError as exc:
+                ok, text = False, repr(exc)
+            if ok:
+                latencies.append((time.perf_counter() - t0) * 1000)
+            else:
+                errors.append(text[:200])
+
+
+def _event_stream(socket: str, stop: threading.Event, acked: list[int]) -> None:
+    """Notifications arriving meanwhile: 20 every 50 ms (400 a second, a busy phone x10)."""
+    transport = httpx.HTTPTransport(uds=socket)
+    with httpx.Client(transport=transport, base_url="http://pm", timeout=120) as http:
+        n = 0
+        while not stop.wait(0.05):
+            events = [
+                {"source": "bench", "kind": "notification", "key": f"e{n}-{i}",
+                 "payload": {"text": f"Parcel {n}-{i} is out for delivery to locker {i}"}}
+                for i in range(20)
+            ]  # fmt: skip
+            n += 1
+            if http.post("/events", json={"events": events}).status_code == 202:
+                acked.append(len(events))
+
+
+def chat_load(home: Path, python: str, clients: int, seconds: float) -> dict[str, float]:
+    process = DaemonProcess(home, {"POCKETMIND_CHAT__EXTRACT_FACTS": "false"}, python=python)
+    process.start()
+    socket = str(process.settings.socket_path)
+    latencies: list[float] = []
+    errors: list[str] = []
+    acked: list[int] = []
+    stopping = threading.Event()
+    feeder = threading.Thread(target=_event_stream, args=(socket, stopping, acked))
+    feeder.start()
+    stop = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=_chat_client, args=(socket, stop, latencies, errors))
+        for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stopping.set()
+    feeder.join()
+    process.stop()
+    ranked = sorted(latencies) or [float("nan")]
+    return {
+        "chats/s": len(latencies) / seconds,
+        "p50": statistics.median(ranked),
+        "p95": ranked[int(len(ranked) * 0.95)],
+        "errors": len(errors),
+        "events/s": sum(acked) / seconds,
+    }
+
+
+def bench_chat(seconds: float, rounds: int) -> None:
+    print(
+        f"chat under load ({seconds:.0f} s a run, median of {rounds} rounds, events arriving, "
+        "fake engine and embedder):"
+    )
+    print(
+        f"  {'discipline':26s} {'clients':>7s} {'chats/s':>8s} {'p50 ms':>7s} "
+        f"{'p95 ms':>7s} {'errors':>6s} {'events/s':>8s}"
+    )
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        disciplines = {
+            "one connection, one lock": sys.executable,
+            "a connection per thread": interpreter(Path(tmp)),
+        }
+        for n in range(rounds):  # interleaved: both see the machine in the same state
+            for clients in (1, 4, 8):
+                for name, python in disciplines.items():
+                    home = Path(tmp) / f"{name.split()[0]}-{clients}-{n}"
+                    runs.setdefault((name, clients), []).append(
+                        chat_load(home, python, clients, seconds)
+                    )
+    for clients in (1, 4, 8):
+        for name in disciplines:
+            results = runs[(name, clients)]
+
+            def median(key: str, results: list[dict[str, float]] = results) -> float:
+                return statistics.median(r[key] for r in results)
+
+            print(
+                f"  {name:26s} {clients:7d} {median('chats/s'):8.1f} {median('p50'):7.1f} "
+                f"{median('p95'):7.1f} {sum(r['errors'] for r in results):6.0f} "
+                f"{median('events/s'):8.0f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--only", choices=("ingest", "chat"), default=None)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per chat-load run")
+    parser.add_argument("--rounds", type=int, default=3, help="chat-load rounds")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    bench_throughput(args.events)
-    bench_kill9(args.events)
+    if args.only != "chat":
+        bench_throughput(args.events)
+        bench_kill9(args.events)
+    if args.only != "ingest":
+        bench_chat(args.seconds, args.rounds)
 
 
 if __name__ == "__main__":

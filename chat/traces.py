@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..engine.base import ChatStats, Message
-from ..memory.db import Connection, transaction
+from ..memory.db import Database
 from ..memory.when import to_db
 
 
@@ -35,7 +35,7 @@ class Exchange:
 
 
 class TraceLog:
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def record(
@@ -49,7 +49,7 @@ class TraceLog:
         thinking: str | None = None,
         regenerates: int | None = None,
     ) -> int:
-        with transaction(self.db):
+        with self.db.transaction():  # serialized with every other writer
             exchange_id: int = self.db.execute(
                 "INSERT INTO exchanges (conversation_id, created_at, user_text, answer, thinking, "
                 "prompt, model_id, adapter_id, prompt_tokens, completion_tokens, ttft_ms, "

@@ -116,8 +116,10 @@ def status(settings: Settings, as_json: bool) -> None:
     click.echo(f"  model: {report['model']}  adapter: {report['adapter'] or '-'}")
     click.echo(
         f"  memories: {report['memories']}  events: {report['events']}  "
-        f"queue: {report['queue_depth']}"
+        f"queue: {report['queue_depth']}  pending: {report.get('pending', 0)}"
     )
+    if report.get("ingest", {}).get("last_error"):
+        click.echo(f"  ingest waiting to retry: {report['ingest']['last_error']}")
     for name, part in report["components"].items():
         error = f"  ({part['error']})" if part["error"] else ""
         click.echo(f"  {name:10s} {part['state']}{error}")

@@ -23,6 +23,7 @@ from .. import __version__
 from ..chat import Answer, AnswerStream
 from ..engine.base import EngineError
 from ..memory import MemoryInputError, NewEvent
+from ..memory.db import DiskFull, StorageError
 from ..memory.when import parse_instant
 from . import schemas
 from .ingest import Backpressure
@@ -61,6 +62,15 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(EngineError)
     def engine(_request: Request, exc: EngineError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(DiskFull)
+    def disk_full(_request: Request, exc: DiskFull) -> JSONResponse:
+        # 507 Insufficient Storage: nothing of this request was kept; retry once freed.
+        return JSONResponse({"detail": str(exc)}, status_code=507, headers={"Retry-After": "30"})
+
+    @app.exception_handler(StorageError)
+    def storage(_request: Request, exc: StorageError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
 
 def _now(runtime: Runtime, now: str | None) -> datetime | None:
@@ -172,7 +182,7 @@ def _chat_routes(app: FastAPI, runtime: Runtime) -> None:
                     yield _sse("token", {"text": piece})
                 assert stream.answer is not None
                 yield _sse("done", stream.answer.to_json())
-            except (EngineError, MemoryInputError) as exc:
+            except (EngineError, MemoryInputError, StorageError) as exc:
                 yield _sse("error", {"detail": str(exc)})
 
         return _streaming(events(), stream)

@@ -6,17 +6,23 @@ their text into memories in batches (embedding is the slow part). The queue is
 bounded: past ``capacity`` pending events ``submit`` refuses with ``Backpressure``,
 so a flood costs the sender a retry, not the phone its memory. On start, events that
 were acknowledged but not yet processed (the daemon died) are queued again.
+
+A batch that fails for want of storage (a full disk, a database locked too long) is
+not dropped: it waits and is tried again, a second later and then less often (up to
+``retry_max_s``), or within a second of a new batch being acknowledged (space came back).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore, NewEvent, NewMemory
+from ..memory.db import StorageError, sqlite_module
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +39,19 @@ class Ingestor:
         capacity: int = 10_000,
         batch: int = 256,
         linger_s: float = 0.05,
+        retry_max_s: float = 30.0,
     ) -> None:
         self.store = store
         self.capacity = capacity
         self.batch = batch
         self.linger_s = linger_s
+        self.retry_max_s = retry_max_s
         self._queue: deque[int] = deque()
+        self._retry: deque[int] = deque()  # failed for want of storage: tried again later
+        self._retry_at = 0.0
+        self._backoff = 0.0
+        self.last_error: str | None = None
+        self._transient = (StorageError, sqlite_module().OperationalError)
         self._cond = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -49,7 +62,12 @@ class Ingestor:
 
     @property
     def depth(self) -> int:
-        return len(self._queue)
+        """Events acknowledged and not yet remembered: queued, or waiting for a retry."""
+        return len(self._queue) + len(self._retry)
+
+    @property
+    def retrying(self) -> int:
+        return len(self._retry)
 
     def start(self) -> None:
         self._recover()
@@ -69,13 +87,13 @@ class Ingestor:
         with self._cond:
             if self._stopping:
                 raise Backpressure("the daemon is shutting down")
-            if len(self._queue) + len(events) > self.capacity:
-                raise Backpressure(
-                    f"ingest queue full ({len(self._queue)} pending of {self.capacity})"
-                )
+            if self.depth + len(events) > self.capacity:
+                raise Backpressure(f"ingest queue full ({self.depth} pending of {self.capacity})")
         ids = self.store.record_events(events)
         with self._cond:
             self._queue.extend(ids)
+            # That commit found space: what waits for a retry may find some too, soon.
+            self._retry_at = min(self._retry_at, time.monotonic() + 1.0)
             self._cond.notify()
         return ids
 
@@ -85,6 +103,7 @@ class Ingestor:
             self._stopping = True
             if not flush:
                 self._queue.clear()
+            self._retry.clear()  # still pending in the log: replayed on the next start
             self._cond.notify()
         if self._thread is not None:
             self._thread.join()
@@ -92,8 +111,15 @@ class Ingestor:
 
     def _take(self) -> list[int] | None:
         with self._cond:
-            while not self._queue and not self._stopping:
-                self._cond.wait()
+            while True:
+                if self._retry and not self._stopping and time.monotonic() >= self._retry_at:
+                    self._queue.extendleft(reversed(self._retry))  # oldest first
+                    self._retry.clear()
+                if self._queue or self._stopping:
+                    break
+                self._cond.wait(
+                    max(0.0, self._retry_at - time.monotonic()) if self._retry else None
+                )
             if not self._queue:
                 return None  # stopping and drained
             if len(self._queue) < self.batch and not self._stopping:
@@ -104,9 +130,27 @@ class Ingestor:
         while (ids := self._take()) is not None:
             try:
                 self._process(ids)
+            except self._transient as exc:  # no space (yet): keep them, try again later
+                self._later(ids, exc)
             except Exception:  # keep the worker alive; the events stay pending for replay
                 self.failed += len(ids)
                 log.exception("ingest batch of %d events failed; they stay pending", len(ids))
+            else:
+                self._backoff = 0.0
+                self.last_error = None
+
+    def _later(self, ids: list[int], exc: Exception) -> None:
+        self._backoff = min(self.retry_max_s, max(1.0, self._backoff * 2))
+        self.last_error = str(exc)
+        log.warning(
+            "%d events not remembered yet (%s); trying again in %.0f s",
+            len(ids),
+            exc,
+            self._backoff,
+        )
+        with self._cond:
+            self._retry.extend(ids)
+            self._retry_at = time.monotonic() + self._backoff
 
     def _process(self, ids: list[int]) -> None:
         marks = ",".join("?" * len(ids))

@@ -224,9 +224,10 @@ class Runtime:
                 self.components["engine"].mark("running")
 
     def status(self) -> dict[str, Any]:
-        counts = self.store.db.execute(
-            "SELECT (SELECT count(*) FROM memories), (SELECT count(*) FROM events)"
-        ).fetchone()
+        counts = self.store.db.one(
+            "SELECT (SELECT count(*) FROM memories), (SELECT count(*) FROM events), "
+            "(SELECT count(*) FROM events WHERE processed_at IS NULL)"
+        )
         return {
             "version": __version__,
             "pid": os.getpid(),
@@ -235,9 +236,14 @@ class Runtime:
             "model": self.engine.model_id,
             "adapter": self.engine.adapter_id,
             "queue_depth": self.ingestor.depth,
+            # Acknowledged, not yet remembered: queued, waiting for a retry (a full disk),
+            # or failed and left for the next start. The log's count, not the queue's.
+            "pending": counts[2],
             "ingest": {
                 "processed": self.ingestor.processed,
                 "failed": self.ingestor.failed,
+                "retrying": self.ingestor.retrying,
+                "last_error": self.ingestor.last_error,
                 "capacity": self.ingestor.capacity,
             },
             "sensors": self.sensors.status() if hasattr(self, "sensors") else {},

@@ -2,8 +2,8 @@
 
 Every write is one transaction across all of them; the in-RAM vector index is updated
 only after the commit, so a crash can lose nothing acknowledged and leave nothing
-half-written. ``MemoryStore`` is safe to share between threads (one lock, one
-connection).
+half-written. ``MemoryStore`` is safe to share between threads: it reads and writes
+through a :class:`~pocketmind.memory.db.Database`, whose lock also guards the index.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..settings import Settings
-from .db import Connection, StorageError, connect, sqlite_version, transaction, vec_version
+from .db import Connection, Database, StorageError, sqlite_version, vec_version
 from .embedder import Embedder, make_embedder
 from .migrations import migrate
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
@@ -30,7 +30,7 @@ from .when import TimeWindow, parse_instant, to_db
 Progress = Callable[[int, int], object]
 
 
-def recorded_space(db: Connection) -> tuple[str, int] | None:
+def recorded_space(db: Connection | Database) -> tuple[str, int] | None:
     """The (model id, dimension) a database's vectors were made with, if any yet."""
     row = db.execute("SELECT model_id, dim FROM embedding_space WHERE id = 1").fetchone()
     return (row[0], row[1]) if row else None
@@ -67,22 +67,22 @@ class MemoryStore:
 
     def __init__(
         self,
-        db: Connection,
+        db: Database | Connection,
         embedder: Embedder,
         settings: Settings,
         *,
         check_space: bool = True,
     ) -> None:
-        self.db = db
+        self.db = db if isinstance(db, Database) else Database(db)
         self.embedder = embedder
         self.settings = settings
-        self.lock = threading.RLock()
         self._index: VectorIndex | None = None
         self._seen_version: int | None = None
-        migrate(db)
+        with self.db.reading() as conn:
+            migrate(conn)
         space = self.embedding_space()
         if space is None:
-            with transaction(db):
+            with self.db.transaction():
                 self._create_space(embedder.model_id, embedder.dim)
         elif check_space and space != (embedder.model_id, embedder.dim):
             raise EmbeddingMismatch(
@@ -99,7 +99,7 @@ class MemoryStore:
         *,
         check_space: bool = True,
     ) -> MemoryStore:
-        db = connect(settings.db_path)
+        db = Database.open(settings.db_path)
         try:
             return cls(
                 db,
@@ -111,9 +111,13 @@ class MemoryStore:
             db.close()
             raise
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The database's lock: held, nothing else reads or writes (the index included)."""
+        return self.db.lock
+
     def close(self) -> None:
-        with self.lock:
-            self.db.close()
+        self.db.close()
 
     def __enter__(self) -> MemoryStore:
         return self
@@ -144,7 +148,7 @@ class MemoryStore:
     def index(self) -> VectorIndex:
         """The vector index, reloaded when another connection has written since."""
         with self.lock:
-            version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            version = self.db.data_version()
             if self._index is None or version != self._seen_version:
                 self._index = self._load_index()
                 self._seen_version = version
@@ -152,14 +156,15 @@ class MemoryStore:
 
     def _load_index(self) -> VectorIndex:
         index = VectorIndex(self.embedder.dim)
-        cursor = self.db.execute(
-            "SELECT v.rowid, v.embedding FROM memories_vec v "
-            "JOIN memories m ON m.id = v.rowid WHERE m.superseded_by IS NULL"
-        )
-        while chunk := cursor.fetchmany(4096):
-            ids = [row[0] for row in chunk]
-            vectors = np.frombuffer(b"".join(row[1] for row in chunk), dtype=np.float32)
-            index.add(ids, vectors.reshape(len(ids), self.embedder.dim))
+        with self.db.reading() as conn:
+            cursor = conn.execute(
+                "SELECT v.rowid, v.embedding FROM memories_vec v "
+                "JOIN memories m ON m.id = v.rowid WHERE m.superseded_by IS NULL"
+            )
+            while chunk := cursor.fetchmany(4096):
+                ids = [row[0] for row in chunk]
+                vectors = np.frombuffer(b"".join(row[1] for row in chunk), dtype=np.float32)
+                index.add(ids, vectors.reshape(len(ids), self.embedder.dim))
         return index
 
     # -- writing ------------------------------------------------------------------------
@@ -215,7 +220,7 @@ class MemoryStore:
         now = datetime.now(UTC)
         rows = [self._event_row(event, f"event {n}", now) for n, event in enumerate(events, 1)]
         ids: list[int] = []
-        with self.lock, transaction(self.db):
+        with self.db.transaction():
             for row in rows:
                 inserted = self.db.execute(
                     "INSERT INTO events (source, kind, occurred_at, received_at, payload, "
@@ -262,7 +267,7 @@ class MemoryStore:
 
     def mark_processed(self, event_ids: Sequence[int]) -> None:
         """Events that carry no memory (no text): done, nothing to write."""
-        with self.lock, transaction(self.db):
+        with self.db.transaction():
             self.db.executemany(
                 "UPDATE events SET processed_at = ? WHERE id = ?",
                 [(to_db(datetime.now(UTC)), event_id) for event_id in event_ids],
@@ -308,7 +313,7 @@ class MemoryStore:
             vectors = embedded[fresh]
             self._near_duplicates(prepared, fresh, vectors, targets, index)
             new_rows: dict[int, int] = {}
-            with transaction(self.db):
+            with self.db.transaction():
                 results = [
                     self._write(p, i, targets, new_rows, now) for i, p in enumerate(prepared)
                 ]
@@ -444,12 +449,13 @@ class MemoryStore:
 
     def supersede(self, old_id: int, new_id: int) -> None:
         """Mark ``old_id`` as replaced by ``new_id``: kept for history, never retrieved."""
-        with self.lock, transaction(self.db):
-            self.db.execute(
-                "UPDATE memories SET superseded_by = ? WHERE id = ? AND id != ?",
-                (new_id, old_id, new_id),
-            )
-        self.index.remove([old_id])
+        with self.lock:
+            with self.db.transaction():
+                self.db.execute(
+                    "UPDATE memories SET superseded_by = ? WHERE id = ? AND id != ?",
+                    (new_id, old_id, new_id),
+                )
+            self.index.remove([old_id])
 
     # -- forgetting ---------------------------------------------------------------------
 
@@ -464,7 +470,7 @@ class MemoryStore:
         revived: list[int] = []
         with self.lock:
             index = self.index
-            with transaction(self.db):
+            with self.db.transaction():
                 for memory_id in ids:
                     row = self.db.execute(
                         "SELECT event_id FROM memories WHERE id = ?", (memory_id,)
@@ -563,7 +569,10 @@ class MemoryStore:
         )
 
     def stats(self) -> dict[str, Any]:
-        db = self.db
+        with self.lock:  # one moment's figures
+            return self._stats(self.db)
+
+    def _stats(self, db: Database) -> dict[str, Any]:
         kinds = dict(db.execute("SELECT kind, count(*) FROM memories GROUP BY kind").fetchall())
         space = self.embedding_space()
         page = (
@@ -585,7 +594,7 @@ class MemoryStore:
             "database": str(self.settings.db_path),
             "database_bytes": page,
             "sqlite": sqlite_version(db),
-            "sqlite_module": type(db).__module__.split(".")[0],
+            "sqlite_module": db.module_name,
             "sqlite_vec": vec_version(db),
         }
 
@@ -596,7 +605,7 @@ class MemoryStore:
         total = self.count()
         done = 0
         with self.lock:
-            with transaction(self.db):
+            with self.db.transaction():
                 self._create_space(self.embedder.model_id, self.embedder.dim)
                 last = 0
                 while rows := self.db.execute(

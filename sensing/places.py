@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..memory import MemoryStore
-from ..memory.db import transaction
 from ..memory.when import to_db
 
 EARTH_M = 6_371_000.0
@@ -72,7 +71,7 @@ class Places:
         return best
 
     def add(self, lat: float, lon: float, radius_m: float) -> Place:
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             place_id = self.store.db.execute(
                 "INSERT INTO places (latitude, longitude, radius_m, created_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -84,7 +83,7 @@ class Places:
         name = name.strip()
         if not name or len(name) > 80:
             raise ValueError("a place name must be 1 to 80 characters")
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             changed = self.store.db.execute(
                 "UPDATE places SET name = ? WHERE id = ?", (name, place_id)
             ).rowcount
@@ -95,7 +94,7 @@ class Places:
         return place
 
     def visited(self, place_id: int) -> None:
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             self.store.db.execute("UPDATE places SET visits = visits + 1 WHERE id = ?", (place_id,))
 
 

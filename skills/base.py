@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 from ..engine import Engine
 from ..memory import MemoryStore
-from ..memory.db import transaction
 from ..memory.when import to_db
 from ..plugins import Registry
 from ..settings import Settings
@@ -68,7 +67,7 @@ class SkillSwitches:
             from ..memory import MemoryInputError
 
             raise MemoryInputError(f"unknown skill {name!r}; known: {sorted(registry())}")
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             self.store.db.execute(
                 "INSERT INTO skills (name, enabled, changed_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled, "

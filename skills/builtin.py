@@ -30,9 +30,7 @@ def _day_bounds(day: date, context: SkillContext) -> tuple[str, str]:
 
 def _claim(context: SkillContext, name: str, day: date) -> bool:
     """Record that ``name`` runs for ``day``; False if it already did (restarts too)."""
-    from ..memory.db import transaction
-
-    with context.store.lock, transaction(context.store.db):
+    with context.store.db.transaction():
         return bool(
             context.store.db.execute(
                 "INSERT OR IGNORE INTO skill_runs (name, day, ran_at) VALUES (?, ?, ?)",

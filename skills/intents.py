@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field, ValidationError
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.db import transaction
 from ..memory.when import to_db
 from ..sensing.places import Places
 from ..settings import Settings
@@ -183,7 +182,7 @@ class ReminderIntent:
             raise MemoryInputError("cannot read when") from None
 
     def _propose(self, conversation_id: str, proposal: dict[str, Any], now: datetime) -> None:
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             self.store.db.execute(
                 "INSERT OR REPLACE INTO pending_actions (conversation_id, kind, payload, "
                 "created_at) VALUES (?, 'reminder', ?, ?)",
@@ -197,7 +196,7 @@ class ReminderIntent:
         return json.loads(row[0]) if row else None
 
     def _clear(self, conversation_id: str) -> None:
-        with self.store.lock, transaction(self.store.db):
+        with self.store.db.transaction():
             self.store.db.execute(
                 "DELETE FROM pending_actions WHERE conversation_id = ?", (conversation_id,)
             )

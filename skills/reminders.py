@@ -20,7 +20,6 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.db import transaction
 from ..memory.when import from_db, to_db
 from .clock import Clock
 from .notify import Notification, Notifier
@@ -103,7 +102,7 @@ class ReminderBook:
         text = " ".join(str(text).split())
         if not text or len(text) > 500:
             raise MemoryInputError("reminder: text must be 1 to 500 characters")
-        with self.store.lock, transaction(self.db):
+        with self.db.transaction():
             reminder_id = self.db.execute(
                 "INSERT INTO reminders (text, trigger, next_fire_at, urgent, cooldown_s, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -132,7 +131,7 @@ class ReminderBook:
         return [Reminder.from_row(row) for row in rows]
 
     def set_status(self, reminder_id: int, status: str) -> bool:
-        with self.store.lock, transaction(self.db):
+        with self.db.transaction():
             return bool(
                 self.db.execute(
                     "UPDATE reminders SET status = ? WHERE id = ? AND status = 'active'",
@@ -142,7 +141,7 @@ class ReminderBook:
 
     def snooze(self, reminder_id: int, now: datetime, minutes: float = 10) -> Reminder:
         """Fire again ``minutes`` from now (a one-off done reminder becomes active again)."""
-        with self.store.lock, transaction(self.db):
+        with self.db.transaction():
             changed = self.db.execute(
                 "UPDATE reminders SET status = 'active', next_fire_at = ? WHERE id = ? AND "
                 "status != 'cancelled'",
@@ -189,7 +188,7 @@ class ReminderScheduler:
         due = reminder.next_fire_at
         late = now - due
         following = self._next_after(reminder, now)
-        with self.book.store.lock, transaction(self.book.db):
+        with self.book.db.transaction():
             recorded = self.book.db.execute(
                 "INSERT OR IGNORE INTO reminder_firings (reminder_id, due_at, fired_at, late_s, "
                 "delivered_at) VALUES (?, ?, ?, ?, ?)",
@@ -258,7 +257,7 @@ class ReminderScheduler:
             except Exception as exc:  # delivery is retried on the next tick
                 log.warning("could not deliver reminder #%d: %s", row["reminder_id"], exc)
                 continue
-            with self.book.store.lock, transaction(self.book.db):
+            with self.book.db.transaction():
                 self.book.db.execute(
                     "UPDATE reminder_firings SET delivered_at = ? WHERE reminder_id = ? AND "
                     "due_at = ?",
@@ -297,7 +296,7 @@ class ReminderScheduler:
         ):
             return 0
         repeat = bool(reminder.trigger.get("repeat"))
-        with self.book.store.lock, transaction(self.book.db):
+        with self.book.db.transaction():
             recorded = self.book.db.execute(
                 "INSERT OR IGNORE INTO reminder_firings (reminder_id, due_at, fired_at, late_s) "
                 "VALUES (?, ?, ?, 0)",

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.db import transaction
 from ..memory.when import to_db
 from ..sensing.redact import redact
 from ..settings import Settings
@@ -117,7 +116,7 @@ def record_feedback(
         raise MemoryInputError(f"exchange {exchange_id}: no such answer")
     if correction is not None and not correction.strip():
         correction = None
-    with store.lock, transaction(store.db):
+    with store.db.transaction():
         store.db.execute(
             "INSERT OR REPLACE INTO feedback (exchange_id, rating, correction, created_at) "
             "VALUES (?, ?, ?, ?)",
@@ -187,7 +186,7 @@ def export(
         "redaction": scrub.describe(),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    with store.lock, transaction(store.db):
+    with store.db.transaction():
         store.db.execute(
             "INSERT INTO exports (watermark, out_dir, created_at) VALUES (?, ?, ?)",
             (str(report.watermark), str(out), to_db(datetime.now(UTC))),
