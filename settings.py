@@ -214,6 +214,11 @@ class DaemonSettings(BaseModel):
         default=10_000, ge=1, description="Events acknowledged but not yet remembered, at most."
     )
     ingest_batch: int = Field(default=256, ge=1, description="Events remembered per batch.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info",
+        description="The daemon log's level. Only 'debug' writes memory and chat text "
+        "(what a dropped fact said, a malformed reply); the others log ids and counts.",
+    )
 
 
 class SensingSettings(BaseModel):

@@ -19,12 +19,18 @@ from .main import with_settings
 NOT_RUNNING = 3  # LSB: program is not running
 
 
+DEBUG_HELP = "Log at DEBUG (daemon.log_level): the log may then hold memory and chat text."
+
+
 @click.command()
 @with_settings
-def up(settings: Settings) -> None:
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def up(settings: Settings, debug: bool) -> None:
     """Run the daemon in the foreground (what runit or systemd supervises)."""
     from ..daemon.main import run
 
+    if debug:
+        settings.daemon.log_level = "debug"
     try:
         run(settings)
     except AlreadyRunning as exc:
@@ -40,7 +46,8 @@ def up(settings: Settings) -> None:
     show_default=True,
     help="Seconds to wait for the API to answer.",
 )
-def start(settings: Settings, wait: float) -> None:
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+def start(settings: Settings, wait: float, debug: bool) -> None:
     """Start the daemon in the background; its log goes to $POCKETMIND_HOME/logs."""
     files = RunFiles(settings)
     if pid := files.read_pid():
@@ -49,7 +56,8 @@ def start(settings: Settings, wait: float) -> None:
     private_dir(settings.log_path.parent)
     with settings.log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pocketmind.cli", "up", "--home", str(settings.home)],
+            [sys.executable, "-m", "pocketmind.cli", "up", "--home", str(settings.home)]
+            + (["--debug"] if debug else []),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -114,6 +122,8 @@ def status(settings: Settings, as_json: bool) -> None:
         return
     click.echo(f"running (pid {report['pid']}, up {report['uptime_s']:.0f} s)")
     click.echo(f"  model: {report['model']}  adapter: {report['adapter'] or '-'}")
+    if report.get("adapter_warning"):
+        click.echo(f"  adapter warning: {report['adapter_warning']}")
     click.echo(
         f"  memories: {report['memories']}  events: {report['events']}  "
         f"queue: {report['queue_depth']}  pending: {report.get('pending', 0)}"

@@ -20,13 +20,24 @@ def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)  # unwinds through the finally blocks: reverse teardown runs
 
 
-def run(settings: Settings, engine_factory: Callable[[Settings], Engine] = make_engine) -> None:
-    """Start in order, serve, and stop in reverse. Returns after a clean shutdown."""
+def configure_logging(level: str) -> None:
+    """PocketMind's own loggers at ``level``; other libraries at INFO or above (their
+    DEBUG is noise). Only DEBUG records may carry memory or chat text: at INFO and up the
+    log holds ids, counts and lengths, so a forgotten memory does not live on in it."""
+    chosen = logging.getLevelNamesMapping()[level.upper()]
     logging.basicConfig(
-        level=logging.INFO,
+        level=max(chosen, logging.INFO),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("pocketmind").setLevel(chosen)
+    if chosen == logging.DEBUG:
+        log.warning("debug logging is on: the log may hold memory and chat text")
+
+
+def run(settings: Settings, engine_factory: Callable[[Settings], Engine] = make_engine) -> None:
+    """Start in order, serve, and stop in reverse. Returns after a clean shutdown."""
+    configure_logging(settings.daemon.log_level)
     # SIGTERM during start-up, or re-raised by uvicorn after its graceful shutdown, must
     # unwind through the teardown below rather than kill the process where it stands.
     signal.signal(signal.SIGTERM, _exit_cleanly)

@@ -235,6 +235,8 @@ class Runtime:
             "components": {name: c.to_json() for name, c in self.components.items()},
             "model": self.engine.model_id,
             "adapter": self.engine.adapter_id,
+            # the adapter in use was refused at start or could not be loaded back
+            "adapter_warning": getattr(self.engine, "adapter_warning", None),
             "queue_depth": self.ingestor.depth,
             # Acknowledged, not yet remembered: queued, waiting for a retry (a full disk),
             # or failed and left for the next start. The log's count, not the queue's.

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from ..settings import Settings, read_key_file
-from .base import ChatOptions, ChatStats, ChatStream, Engine, EngineError, Message
+from .base import AdapterError, ChatOptions, ChatStats, ChatStream, Engine, EngineError, Message
 from .fake import FakeEngine
 from .thinking import ThinkingFilter, strip_thinking
+
+if TYPE_CHECKING:
+    from .llama import LlamaEngine
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -24,22 +32,60 @@ def make_engine(settings: Settings) -> Engine:
             timeout_s=config.timeout_s,
             thinking=config.thinking,
         )
+    return _llama_engine(settings)
+
+
+def _llama_engine(settings: Settings) -> LlamaEngine:
+    """The local engine with ``engine.lora`` or else the shelf's adapter in use. If the
+    shelf's is missing or refused (broken weights, another base), the ones used before
+    it, or else the base model, with a warning in the log and in ``adapter_warning``
+    (the daemon's status shows it)."""
+    from pathlib import Path
+
     from ..training.adapters import AdapterShelf
     from .llama import LlamaEngine
     from .models import resolve
 
-    return LlamaEngine(
-        resolve(settings).path,
-        context_size=config.context_size,
-        threads=config.threads,
-        lora_path=config.lora or AdapterShelf(settings).active_path(),
-        thinking=config.thinking,
-        kv_cache=config.kv_cache,
-        ubatch=config.ubatch,
-    )
+    config = settings.engine
+    model = resolve(settings).path
+
+    def load(lora: Path | None) -> LlamaEngine:
+        return LlamaEngine(
+            model,
+            context_size=config.context_size,
+            threads=config.threads,
+            lora_path=lora,
+            thinking=config.thinking,
+            kv_cache=config.kv_cache,
+            ubatch=config.ubatch,
+        )
+
+    if config.lora:  # set by hand: a missing or broken file is an error to fix, not skip
+        try:
+            return load(config.lora)
+        except AdapterError as exc:
+            raise AdapterError(f"engine.lora: {exc}") from exc
+    wanted = AdapterShelf(settings).start_candidates()
+    refused: list[str] = []
+    for lora in wanted:
+        try:
+            engine = load(lora)
+        except AdapterError as exc:
+            log.warning("adapter %s not used: %s", lora.name, exc)
+            refused.append(f"{lora.name}: {exc}")
+            continue
+        break
+    else:
+        engine = load(None)
+    if refused:
+        using = engine.adapter_id or "the base model"
+        engine.adapter_warning = f"answering with {using}; refused {'; '.join(refused)}"
+        log.warning("answering with %s instead of %s", using, wanted[0].name)
+    return engine
 
 
 __all__ = [
+    "AdapterError",
     "ChatOptions",
     "ChatStats",
     "ChatStream",

@@ -19,6 +19,11 @@ class EngineError(RuntimeError):
     """The model could not be loaded or reached, or refused the request."""
 
 
+class AdapterError(EngineError):
+    """A LoRA adapter that is missing, not a LoRA GGUF, not for this base model, or broken
+    (non-finite or absurd weights, degenerate answers): refused, the model in use stays."""
+
+
 @dataclass(frozen=True)
 class Message:
     role: Role

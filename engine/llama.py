@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from ..host import default_threads
-from .base import ChatOptions, ChatStats, ChatStream, EngineError, Message, StreamClock
+from .base import (
+    AdapterError,
+    ChatOptions,
+    ChatStats,
+    ChatStream,
+    EngineError,
+    Message,
+    StreamClock,
+)
+from .probe import PROBE, PROBE_TOKENS, degenerate
 from .template import ChatTemplate
 
 log = logging.getLogger(__name__)
@@ -53,12 +62,13 @@ class LlamaEngine:
         self.seed = seed
         self._lock = threading.Lock()
         self._llm: Any = None
+        self.adapter_warning: str | None = None  # set when a wanted adapter was refused
         with self._lock:
             self._load(model_path, lora_path)
 
     # -- loading and swapping ------------------------------------------------------------
 
-    def _load(self, model_path: Path, lora_path: Path | None) -> None:
+    def _load(self, model_path: Path, lora_path: Path | None, probe: bool = True) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -68,9 +78,12 @@ class LlamaEngine:
                 "with llama-server"
             ) from exc
 
-        for label, path in (("model", model_path), ("adapter", lora_path)):
-            if path is not None and not Path(path).is_file():
-                raise EngineError(f"{label} file not found: {path}")
+        if not Path(model_path).is_file():
+            raise EngineError(f"model file not found: {model_path}")
+        if lora_path is not None:
+            from ..training.lora_gguf import check_adapter
+
+            check_adapter(Path(lora_path), Path(model_path))  # NaN, absurd sizes, shapes
         try:
             llm = Llama(
                 model_path=str(model_path),
@@ -85,27 +98,55 @@ class LlamaEngine:
                 **_kv_cache_params(self.kv_cache),
             )
         except (ValueError, RuntimeError, OSError) as exc:
-            what = f"adapter {lora_path} on {model_path}" if lora_path else str(model_path)
-            raise EngineError(f"cannot load {what}: {exc}") from exc
-        # llama-cpp-python tests the adapter handle with `is None`, which a NULL ctypes
-        # pointer never is: a file llama.cpp rejected would be silently ignored.
-        if lora_path is not None and not getattr(llm, "_lora_adapter", None):
-            llm.close()
-            raise EngineError(
-                f"cannot load adapter {lora_path} on {model_path}: llama.cpp rejected it "
-                "(not a LoRA GGUF, or made for another base model)"
-            )
-        self._llm = llm
+            if lora_path is None:
+                raise EngineError(f"cannot load {model_path}: {exc}") from exc
+            raise AdapterError(f"cannot load adapter {lora_path} on {model_path}: {exc}") from exc
+        meta = llm.metadata
+        add_bos = meta.get("tokenizer.ggml.add_bos_token", "true") == "true"
+        template = ChatTemplate(
+            meta.get("tokenizer.chat_template"),
+            bos_token="" if add_bos else _piece(llm, llm.token_bos()),
+            eos_token=_piece(llm, llm.token_eos()),
+        )
+        if lora_path is not None:
+            try:
+                self._check_loaded(llm, template, add_bos, Path(lora_path), probe)
+            except EngineError:
+                llm.close()
+                raise
+        self._llm, self._add_bos, self.template = llm, add_bos, template
         self.model_path, self.lora_path = Path(model_path), lora_path
         self.model_id = self.model_path.name
         self.adapter_id = Path(lora_path).name if lora_path else None
-        meta = llm.metadata
-        self._add_bos = meta.get("tokenizer.ggml.add_bos_token", "true") == "true"
-        self.template = ChatTemplate(
-            meta.get("tokenizer.chat_template"),
-            bos_token="" if self._add_bos else _piece(llm, llm.token_bos()),
-            eos_token=_piece(llm, llm.token_eos()),
+
+    def _check_loaded(
+        self, llm: Any, template: ChatTemplate, add_bos: bool, lora: Path, probe: bool
+    ) -> None:
+        """Refuse an adapter llama.cpp did not apply, or whose answer to a plain question
+        is degenerate (NaN or overflowing weights make it answer nothing, or dots)."""
+        # llama-cpp-python tests the adapter handle with `is None`, which a NULL ctypes
+        # pointer never is: a file llama.cpp rejected would be silently ignored.
+        if not getattr(llm, "_lora_adapter", None):
+            raise AdapterError(
+                f"cannot load adapter {lora}: llama.cpp rejected it (not a LoRA GGUF, or "
+                "made for another base model)"
+            )
+        if not probe:
+            return
+        prompt = llm.tokenize(
+            template.render(PROBE, thinking=False).encode(), add_bos=add_bos, special=True
         )
+        done = llm.create_completion(
+            prompt=prompt, max_tokens=PROBE_TOKENS, temperature=0.0, seed=self.seed
+        )
+        text = done["choices"][0].get("text") or ""
+        reason = degenerate(text, llm.tokenize(text.encode(), add_bos=False, special=True))
+        if reason is not None:
+            log.warning("refused adapter %s: its test answer was %s", lora.name, reason)
+            raise AdapterError(
+                f"refused adapter {lora}: its answer to a test question was {reason}, so "
+                "its weights are broken; retrain it, or keep the one in use"
+            )
 
     def swap(self, model_path: Path | None = None, lora_path: Path | None = None) -> None:
         """Load another model or adapter. Waits for the request in flight, closes the old
@@ -116,8 +157,24 @@ class LlamaEngine:
             try:
                 self._load(model_path or old[0], lora_path)
             except EngineError:
-                self._load(*old)
+                self._load_back(*old)
                 raise
+            self.adapter_warning = None  # the adapter asked for is the one in use
+
+    def _load_back(self, model_path: Path, lora_path: Path | None) -> None:
+        """Load what was in use (it answered well when it was loaded: no second test);
+        if its adapter is gone meanwhile, the base model."""
+        try:
+            self._load(model_path, lora_path, probe=False)
+        except EngineError as exc:
+            if lora_path is None:
+                raise
+            self._load(model_path, None)
+            self.adapter_warning = (
+                f"adapter {Path(lora_path).name} could not be loaded back ({exc}); "
+                "answering with the base model"
+            )
+            log.warning("%s", self.adapter_warning)
 
     def close(self) -> None:
         with self._lock:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from patience import patience
 
-from pocketmind.engine import ChatOptions, Message
+from pocketmind.engine import ChatOptions, Message, make_engine
 from pocketmind.engine.llama import LlamaEngine
+from pocketmind.engine.probe import degenerate
 from pocketmind.settings import Settings
 from pocketmind.training import AdapterError, AdapterShelf, check_adapter, write_lora_gguf
 from pocketmind.training.lora_gguf import BaseShape, gguf_name, read_base
@@ -43,6 +46,28 @@ def _pairs(
     }
 
 
+def _with(pairs: dict[str, tuple[np.ndarray, np.ndarray]], value: float) -> dict[str, Any]:
+    """``pairs`` with one weight of one B replaced by ``value``."""
+    module = sorted(pairs)[3]
+    a, b = pairs[module]
+    b = b.copy()
+    b[5, 2] = value
+    return {**pairs, module: (a, b)}
+
+
+def _overflowing() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Finite weights below MAX_WEIGHT on every value projection, large enough that the
+    values overflow llama.cpp's F16 KV cache: the model then answers nothing at all."""
+    rng = np.random.default_rng(1)
+    return {
+        f"model.layers.{i}.self_attn.v_proj": (
+            rng.normal(0, 10, (8, 576)).astype(np.float32),
+            rng.normal(0, 10, (192, 8)).astype(np.float32),
+        )
+        for i in range(30)
+    }
+
+
 @pytest.fixture(scope="module")
 def adapters(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("adapters")
@@ -50,6 +75,8 @@ def adapters(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return {
         "zero": write_lora_gguf(folder / "zero.gguf", base, _pairs(0.0), alpha=16),
         "strong": write_lora_gguf(folder / "strong.gguf", base, _pairs(0.2), alpha=32),
+        "nan": write_lora_gguf(folder / "nan.gguf", base, _with(_pairs(0.2), np.nan), alpha=32),
+        "overflowing": write_lora_gguf(folder / "overflowing.gguf", base, _overflowing(), 32),
     }
 
 
@@ -186,3 +213,160 @@ def test_a_swap_waits_for_the_answer_in_flight(smollm2: Path, adapters: dict[str
     assert stream.stats.completion_tokens > 1
     assert engine.adapter_id == "strong.gguf"
     engine.close()
+
+
+# -- broken adapters: refused before install, before use, and at start -------------------
+
+
+def test_non_finite_and_absurd_weights_are_refused_before_install(
+    settings: Settings, smollm2: Path, adapters: dict[str, Path], tmp_path: Path
+) -> None:
+    base = read_base(smollm2)
+    with pytest.raises(AdapterError, match=r"blk\.0\.attn_v\.weight\.lora_b holds 1 NaN"):
+        check_adapter(adapters["nan"], smollm2)
+    infinite = write_lora_gguf(tmp_path / "inf.gguf", base, _with(_pairs(0.2, 2), np.inf), 32)
+    with pytest.raises(AdapterError, match="holds 1 NaN or infinite weight"):
+        check_adapter(infinite, smollm2)
+    absurd = write_lora_gguf(tmp_path / "absurd.gguf", base, _with(_pairs(0.2, 2), 1e6), 32)
+    with pytest.raises(AdapterError, match=r"has a weight of 1e\+06; .* far below 1000"):
+        check_adapter(absurd, smollm2)
+    shelf = AdapterShelf(settings)
+    with pytest.raises(AdapterError, match="NaN"):
+        shelf.install(adapters["nan"], smollm2)
+    assert shelf.versions() == []
+    assert not (settings.home / "adapters").exists() or not any(
+        (settings.home / "adapters").glob("*.gguf")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "reason"),
+    [
+        ("", (), "empty"),
+        ("  \n\u200b ", (), "empty"),
+        ("................", (13,) * 16, "one character repeated"),
+        ("Hello Hello Hello Hello", (9, 9, 9, 9), "one token repeated"),
+        ("Well ?!?!.,;:!?!? well", (), "a run of 12 punctuation marks"),
+        ("a.,;!?;b.,;:!?;c", (), "mostly punctuation"),
+    ],
+)
+def test_degenerate_answers_are_named(text: str, tokens: tuple[int, ...], reason: str) -> None:
+    assert (degenerate(text, tokens) or "").startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "text", ["Hello there, nice to meet you!", "Hi!", "Bonjour ! Ça va ?", "你好，很高兴认识你。"]
+)
+def test_plain_answers_are_not_degenerate(text: str) -> None:
+    assert degenerate(text, (1, 2, 3, 4)) is None
+
+
+def test_a_broken_adapter_is_refused_and_the_one_in_use_stays(
+    smollm2: Path, adapters: dict[str, Path], tmp_path: Path
+) -> None:
+    from pocketmind.engine import AdapterError as EngineAdapterError
+
+    assert EngineAdapterError is AdapterError
+    check_adapter(adapters["overflowing"], smollm2)  # finite and not absurd: it installs
+    in_use = tmp_path / "in-use.gguf"
+    shutil.copyfile(adapters["strong"], in_use)
+    engine = LlamaEngine(smollm2, context_size=512, threads=2, lora_path=in_use)
+    try:
+        before = engine.chat(QUESTION, ChatOptions(max_tokens=8, temperature=0)).text()
+        with pytest.raises(AdapterError, match="its answer to a test question was empty"):
+            engine.swap(lora_path=adapters["overflowing"])
+        with pytest.raises(AdapterError, match="NaN"):
+            engine.swap(lora_path=adapters["nan"])  # on disk, never installed
+        with pytest.raises(AdapterError, match="adapter file not found"):
+            engine.swap(lora_path=tmp_path / "gone.gguf")
+        assert (engine.adapter_id, engine.adapter_warning) == ("in-use.gguf", None)
+        assert engine.chat(QUESTION, ChatOptions(max_tokens=8, temperature=0)).text() == before
+        in_use.unlink()  # the one in use is gone too: it cannot be loaded back
+        with pytest.raises(AdapterError, match="test question"):
+            engine.swap(lora_path=adapters["overflowing"])
+        assert engine.adapter_id is None  # the base model answers, and says why
+        assert "in-use.gguf could not be loaded back" in (engine.adapter_warning or "")
+        assert engine.chat(QUESTION, ChatOptions(max_tokens=8, temperature=0)).text().strip()
+    finally:
+        engine.close()
+
+
+def test_start_falls_back_to_the_last_good_adapter_then_the_base(
+    smollm2: Path, adapters: dict[str, Path]
+) -> None:
+    from pocketmind.settings import load_settings
+
+    settings = load_settings(
+        timezone="UTC", engine={"backend": "llama", "context_size": 512, "threads": 2}
+    )
+    shelf = AdapterShelf(settings)
+    for name in ("zero", "strong", "overflowing"):
+        shelf.install(adapters[name], smollm2)
+    shelf.use(1)
+    shelf.use(2)
+    shelf.use(3)  # chosen while no daemon ran; it answers nothing
+    engine = make_engine(settings)
+    try:
+        assert engine.adapter_id == "v002-strong.gguf"  # the one used before it
+        warning = getattr(engine, "adapter_warning", None) or ""
+        assert warning.startswith("answering with v002-strong.gguf; refused v003-overflowing")
+    finally:
+        engine.close()
+    (shelf.dir / "v002-strong.gguf").unlink()
+    (shelf.dir / "v001-zero.gguf").unlink()
+    engine = make_engine(settings)
+    try:
+        assert engine.adapter_id is None
+        warning = getattr(engine, "adapter_warning", None) or ""
+        assert "answering with the base model" in warning
+        assert "v002-strong.gguf: adapter file not found" in warning
+    finally:
+        engine.close()
+    assert shelf.active() is not None and shelf.active()["id"] == 3  # the user's choice
+    assert [v["missing"] for v in shelf.versions()] == [True, True, False]
+
+
+def _cli(process: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = str(Path(sys.executable).with_name("pocketmind"))
+    return subprocess.run(
+        [exe, *args], env=process.env, capture_output=True, text=True, timeout=patience(180)
+    )
+
+
+def test_the_shelf_changes_only_when_the_daemon_takes_the_adapter(
+    tmp_path: Path, adapters: dict[str, Path]
+) -> None:
+    from daemon_helpers import DaemonProcess
+
+    process = DaemonProcess(tmp_path / "home", {"POCKETMIND_ENGINE__BACKEND": "llama"}).start()
+    shelf = AdapterShelf(process.settings)
+    try:
+        assert _cli(process, "adapter", "install", str(adapters["strong"]), "--use").returncode == 0
+        refused = _cli(process, "adapter", "install", str(adapters["overflowing"]), "--use")
+        assert refused.returncode == 1
+        assert "installed #2 overflowing" in refused.stdout
+        assert "not changed: the daemon keeps the adapter it had" in refused.stderr
+        assert "its answer to a test question was empty" in refused.stderr
+        nan = _cli(process, "adapter", "install", str(adapters["nan"]), "--use")
+        assert nan.returncode == 1 and "NaN" in nan.stderr
+        assert _cli(process, "adapter", "install", str(adapters["zero"])).returncode == 0
+        (shelf.dir / "v003-zero.gguf").unlink()
+        gone = _cli(process, "adapter", "use", "3")
+        assert gone.returncode == 1 and "adapter file not found" in gone.stderr
+        assert [v["active"] for v in shelf.versions()] == [True, False, False]
+        with process.client() as client:
+            assert client.status()["adapter"] == "v001-strong.gguf"
+    finally:
+        process.stop()
+    (shelf.dir / "v001-strong.gguf").unlink()  # the active adapter's file is deleted
+    process.start()
+    try:
+        with process.client() as client:
+            status = client.status()
+        assert status["adapter"] is None  # nothing used before it: the base model
+        assert "refused v001-strong.gguf: adapter file not found" in status["adapter_warning"]
+        shown = _cli(process, "status")
+        assert "adapter warning: answering with the base model" in shown.stdout
+    finally:
+        process.stop()
+    assert "adapter v001-strong.gguf not used" in process.log.read_text()

@@ -2,8 +2,10 @@
 
 ``index.json`` lists every installed version (file, sha256, base model, when), which
 one is in use, and the ones used before it, so ``rollback`` goes back one step. The
-index is replaced atomically; an adapter is checked against the base model before it
-is installed, and the running daemon swaps to it without a restart.
+index is replaced atomically; an adapter is checked against the base model (shapes,
+finite weights of a sane size) before it is installed. The CLI changes the one in use
+only after a running daemon has loaded it (``path_of``, ``previous``, then ``use`` or
+``rollback``); a daemon that cannot load it at start falls back (``start_candidates``).
 """
 
 from __future__ import annotations
@@ -64,7 +66,45 @@ class AdapterShelf:
 
     def versions(self) -> list[dict[str, Any]]:
         index = self._read()
-        return [{**v, "active": v["id"] == index["active"]} for v in index["versions"]]
+        return [
+            {
+                **v,
+                "active": v["id"] == index["active"],
+                "missing": not (self.dir / v["file"]).is_file(),
+            }
+            for v in index["versions"]
+        ]
+
+    def path_of(self, version_id: int | None) -> Path | None:
+        """The file of an installed version (None: the plain base model)."""
+        if version_id is None:
+            return None
+        index = self._read()
+        version = next((v for v in index["versions"] if v["id"] == version_id), None)
+        if version is None:
+            raise AdapterError(f"no installed adapter #{version_id}")
+        return self.dir / str(version["file"])
+
+    def previous(self) -> int | None:
+        """The version ``rollback`` would go back to (None: the base model)."""
+        history = self._read()["history"]
+        if not history:
+            raise AdapterError("nothing to roll back to")
+        previous: int | None = history[-1]
+        return previous
+
+    def start_candidates(self, most: int = 3) -> list[Path]:
+        """The adapters a starting daemon tries, in order: the one in use, then those
+        used before it, back to the last time the base model was in use."""
+        index = self._read()
+        files = {v["id"]: self.dir / v["file"] for v in index["versions"]}
+        out: list[Path] = []
+        for version_id in [index["active"], *reversed(index["history"])]:
+            if version_id is None:
+                break
+            if version_id in files and files[version_id] not in out:
+                out.append(files[version_id])
+        return out[:most]
 
     def use(self, version_id: int | None) -> dict[str, Any] | None:
         """Make a version (or none: the plain base model) the one in use."""

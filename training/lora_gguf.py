@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..engine.base import EngineError
+from ..engine.base import AdapterError
+from .gguf_header import HeaderError, read_header
 
 HF_TO_GGUF = {
     "self_attn.q_proj": "attn_q",
@@ -30,10 +32,7 @@ HF_TO_GGUF = {
 _MODULE = re.compile(
     r"(?:.*\.)?layers\.(\d+)\.(self_attn\.[qkvo]_proj|mlp\.(?:gate|up|down)_proj)$"
 )
-
-
-class AdapterError(EngineError):
-    """An adapter file that is not a LoRA GGUF, or not for this base model."""
+__all__ = ["AdapterError", "BaseShape", "check_adapter", "read_base", "write_lora_gguf"]
 
 
 @dataclass(frozen=True)
@@ -45,35 +44,23 @@ class BaseShape:
 
 
 def read_base(path: Path) -> BaseShape:
-    import gguf
-
     try:
-        reader = gguf.GGUFReader(path)
-    except (ValueError, OSError) as exc:
+        metadata, tensors = read_header(path)
+    except (HeaderError, OSError) as exc:
         raise AdapterError(f"{path} is not a readable GGUF model: {exc}") from exc
-    arch = _string(reader, "general.architecture")
+
+    def field(key: str) -> object:
+        if key not in metadata:
+            raise AdapterError(f"GGUF metadata {key!r} is missing in {path}")
+        return metadata[key]
+
+    arch = str(field("general.architecture"))
     return BaseShape(
         arch,
-        int(_number(reader, f"{arch}.attention.head_count")),
-        int(_number(reader, f"{arch}.attention.head_count_kv")),
-        {t.name: tuple(int(n) for n in t.shape) for t in reader.tensors},
+        int(field(f"{arch}.attention.head_count")),  # type: ignore[call-overload]
+        int(field(f"{arch}.attention.head_count_kv")),  # type: ignore[call-overload]
+        tensors,
     )
-
-
-def _field(reader: object, key: str) -> object:
-    fields = reader.fields  # type: ignore[attr-defined]
-    if key not in fields:
-        raise AdapterError(f"GGUF metadata {key!r} is missing")
-    field = fields[key]
-    return field.parts[field.data[0]]
-
-
-def _string(reader: object, key: str) -> str:
-    return str(bytes(_field(reader, key)).decode())  # type: ignore[call-overload]
-
-
-def _number(reader: object, key: str) -> float:
-    return float(_field(reader, key)[0])  # type: ignore[index]
 
 
 def gguf_name(module: str) -> str:
@@ -125,24 +112,72 @@ def write_lora_gguf(
     return path
 
 
-def check_adapter(adapter: Path, base_model: Path) -> dict[str, object]:
-    """Raise ``AdapterError`` unless ``adapter`` is a LoRA GGUF that fits ``base_model``."""
+# A trained LoRA's weights stay far below 1 (A starts near 1/sqrt(in), B at zero); any
+# weight this large is a diverged run or a damaged file, whatever llama.cpp would make of it.
+MAX_WEIGHT = 1e3
+
+
+def _values(tensor: Any) -> NDArray[np.float32]:
+    """A tensor's numbers as floats, dequantized if it is stored quantized."""
     import gguf
 
+    kind = tensor.tensor_type
+    data = np.asarray(tensor.data)
+    if kind in (gguf.GGMLQuantizationType.F32, gguf.GGMLQuantizationType.F16):
+        return data  # F32 and F16 read as they are
     try:
-        reader = gguf.GGUFReader(adapter)
-    except (ValueError, OSError) as exc:
+        return np.asarray(gguf.quants.dequantize(data, kind), dtype=np.float32)
+    except (NotImplementedError, ValueError, KeyError) as exc:
+        name = tensor.name
+        raise AdapterError(f"tensor {name} is stored as {kind.name}, which cannot be read") from exc
+
+
+def _check_values(adapter: Path, tensor: Any) -> None:
+    """Refuse NaN or infinite weights, and weights no trained LoRA has."""
+    name = tensor.name
+    values = _values(tensor)
+    bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+    if bad:
+        raise AdapterError(
+            f"{adapter}: {name} holds {bad} NaN or infinite weight(s): the training "
+            "diverged or the file is damaged; retrain or reinstall it"
+        )
+    peak = float(np.abs(values).max()) if values.size else 0.0
+    if peak > MAX_WEIGHT:
+        raise AdapterError(
+            f"{adapter}: {name} has a weight of {peak:.3g}; a LoRA adapter's weights stay "
+            f"far below {MAX_WEIGHT:g}: the training diverged or the file is damaged"
+        )
+
+
+def check_adapter(adapter: Path, base_model: Path) -> dict[str, object]:
+    """Raise ``AdapterError`` unless ``adapter`` is a LoRA GGUF that fits ``base_model``:
+    its tensors name the base's, with the base's shapes, pairs of A and B of one rank no
+    larger than the matrix they adapt, and finite weights of a sane size."""
+    import gguf
+
+    if not adapter.is_file():
+        raise AdapterError(f"adapter file not found: {adapter}")
+    try:  # the header first: a whole model is refused without parsing its vocabulary
+        metadata, _ = read_header(adapter)
+        reader = None if metadata.get("adapter.type") != "lora" else gguf.GGUFReader(adapter)
+    except (HeaderError, ValueError, OSError) as exc:
         raise AdapterError(f"{adapter} is not a GGUF file: {exc}") from exc
-    fields = reader.fields
-    if "adapter.type" not in fields or _string(reader, "adapter.type") != "lora":
+    if reader is None:
         raise AdapterError(f"{adapter} is a GGUF file but not a LoRA adapter")
     base = read_base(base_model)
-    arch = _string(reader, "general.architecture")
+    arch = str(metadata.get("general.architecture"))
     if arch != base.architecture:
         raise AdapterError(f"{adapter} is for a {arch} model, the base is {base.architecture}")
-    rank = None
+    if adapter.stat().st_size > base_model.stat().st_size:
+        raise AdapterError(f"{adapter} is larger than the base model itself: not a LoRA adapter")
+    if not reader.tensors:
+        raise AdapterError(f"{adapter} holds no LoRA tensors")
+    ranks: dict[str, dict[str, int]] = {}
     for tensor in reader.tensors:
         target, _, part = tensor.name.rpartition(".lora_")
+        if part not in ("a", "b"):
+            raise AdapterError(f"{adapter}: tensor {tensor.name} is not a LoRA A or B matrix")
         if target not in base.tensors:
             raise AdapterError(f"{adapter}: tensor {target} is not in the base model")
         in_dim, out_dim = base.tensors[target][:2]
@@ -154,9 +189,22 @@ def check_adapter(adapter: Path, base_model: Path) -> dict[str, object]:
                 f"model's {target} {base.tensors[target]}: made for another model?"
             )
         rank = shape[1] if part == "a" else shape[0]
+        if not 0 < rank <= min(in_dim, out_dim):
+            raise AdapterError(
+                f"{adapter}: {tensor.name} has rank {rank}, not between 1 and "
+                f"{min(in_dim, out_dim)} for {target}"
+            )
+        _check_values(adapter, tensor)
+        ranks.setdefault(target, {})[part] = rank
+    for target, parts in ranks.items():
+        if set(parts) != {"a", "b"} or parts["a"] != parts["b"]:
+            raise AdapterError(
+                f"{adapter}: {target} needs an A and a B of one rank, has {parts or 'none'}"
+            )
+    alpha = metadata.get("adapter.lora.alpha")
     return {
         "architecture": arch,
-        "alpha": _number(reader, "adapter.lora.alpha") if "adapter.lora.alpha" in fields else None,
-        "rank": rank,
+        "alpha": float(alpha) if isinstance(alpha, (int, float)) else None,
+        "rank": max(parts["a"] for parts in ranks.values()),
         "tensors": len(reader.tensors),
     }
