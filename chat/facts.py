@@ -95,8 +95,9 @@ class FactExtractor:
         try:
             reply = strip_thinking(self.engine.chat(messages, options).text())
             return Facts.model_validate_json(reply).facts
-        except (ValidationError, ValueError) as exc:
-            log.info("dropped malformed fact extraction output: %s", str(exc).splitlines()[0])
+        except (ValidationError, ValueError) as exc:  # the model's words: DEBUG only
+            log.info("dropped malformed fact extraction output (%s)", type(exc).__name__)
+            log.debug("the malformed fact extraction output: %s", exc)
         except EngineError as exc:
             log.warning("fact extraction failed: %s", exc)
         return []
@@ -106,7 +107,11 @@ class FactExtractor:
         learned = []
         for fact in self.extract(text):
             if not grounded(fact, text):
-                log.info("dropped a fact not grounded in the user's words: %s", fact.statement)
+                log.info(
+                    "dropped a fact not grounded in the user's words (%d characters)",
+                    len(fact.statement),
+                )
+                log.debug("the fact not grounded: %s", fact.statement)
                 continue
             subject = normalize(fact.subject)
             try:

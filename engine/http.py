@@ -181,4 +181,5 @@ def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
         try:
             yield json.loads(data)
         except json.JSONDecodeError:
-            log.warning("skipping a malformed event from the model server: %.80s", data)
+            log.warning("skipping a malformed event from the model server (%d bytes)", len(data))
+            log.debug("the malformed event: %.80s", data)  # model output: DEBUG only

@@ -70,12 +70,14 @@ class FileIndex:
             return 0
         stat = path.stat()
         if stat.st_size > MAX_BYTES:
-            log.info("skipping %s: larger than %d bytes", path, MAX_BYTES)
+            log.info("skipping a watched file: larger than %d bytes", MAX_BYTES)
+            log.debug("skipped %s: larger than %d bytes", path, MAX_BYTES)  # names: DEBUG
             return 0
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError) as exc:
-            log.info("skipping %s: %s", path, exc)
+            log.info("skipping a watched file: %s", type(exc).__name__)
+            log.debug("skipped %s: %s", path, exc)
             return 0
         self.forget(path)
         parts = chunks(redact(text))
@@ -178,8 +180,9 @@ class FileWatcher:
             else:
                 count = self.index.forget(path)
                 self.last = f"forgot {path.name} ({count} chunks)"
-        except Exception:
-            log.exception("indexing %s failed", path)
+        except Exception as exc:  # the message may name the file: DEBUG has it
+            log.error("indexing a watched file failed: %s", type(exc).__name__)
+            log.debug("indexing %s failed", path, exc_info=True)
 
     def stop(self) -> None:
         with self._lock:

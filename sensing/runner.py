@@ -113,13 +113,16 @@ class SensorRunner:
         state.last_poll = time.time()
         backoff = min(sensor.interval_s * 2**state.failures, self.config.max_backoff_s)
         state.next_poll = self.clock() + max(backoff, sensor.interval_s)
+        # The error may quote what the sensor printed (a location, a notification): the
+        # log gets its kind, `pocketmind status` and DEBUG the whole of it.
         log.warning(
-            "sensor %s failed (%d in a row), next try in %.0f s: %s",
+            "sensor %s failed (%d in a row), next try in %.0f s: %s (see status)",
             sensor.name,
             state.failures,
             state.next_poll - self.clock(),
-            error,
+            error.split(":", 1)[0],
         )
+        log.debug("sensor %s failed: %s", sensor.name, error)
 
     def _flush(self) -> None:
         if not self.pending:
