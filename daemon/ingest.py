@@ -63,7 +63,8 @@ class Ingestor:
     @property
     def depth(self) -> int:
         """Events acknowledged and not yet remembered: queued, or waiting for a retry."""
-        return len(self._queue) + len(self._retry)
+        with self._cond:  # not half way through moving a retry back into the queue
+            return len(self._queue) + len(self._retry)
 
     @property
     def retrying(self) -> int:
