@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -267,6 +268,25 @@ def check_storage(settings: Settings) -> Iterator[Finding]:
     )
 
 
+def check_privacy(settings: Settings) -> Iterator[Finding]:
+    """Whether another local user (another app, on a phone) could read the home."""
+    from .privacy import exposed
+
+    home = settings.home
+    found = exposed(home)
+    if not found:
+        yield Finding("ok", "privacy", f"{home} is readable by its owner only")
+        return
+    names = ", ".join(str(p.relative_to(home)) if p != home else str(home) for p in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    yield Finding(
+        "warn",
+        "privacy",
+        f"others can read {names}{more} (memories, chats and keys live here)",
+        f"chmod -R go-rwx {shlex.quote(str(home))} (pocketmind start does it too)",
+    )
+
+
 # Each termux-api command a feature needs, its arguments for a harmless call, and what
 # to grant when it hangs or errs (../shared/termux-api/README.md).
 TERMUX_COMMANDS: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -351,6 +371,7 @@ CHECKS: tuple[Check, ...] = (
     check_platform,
     check_sqlite,
     check_storage,
+    check_privacy,
     check_embedder,
     check_engine,
     check_termux,

@@ -7,6 +7,7 @@ the user's input or environment print one clear line and exit 1, never a traceba
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,9 +18,13 @@ from .. import __version__
 from ..daemon.client import DaemonError
 from ..engine.base import EngineError
 from ..memory import EmbedderError, MemoryInputError, StorageError
+from ..privacy import private_umask, secure_home
 from ..settings import Settings, SettingsError, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Commands that report loose file modes (doctor) rather than fix them.
+INSPECT_ONLY = frozenset({"doctor"})
 
 USER_ERRORS = (
     MemoryInputError,
@@ -64,7 +69,14 @@ def with_settings(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         home = (ctx.find_object(dict) or {}).get("home")
-        return fn(load_settings(home), *args, **kwargs)
+        settings = load_settings(home)
+        umask = private_umask()  # what the command creates is its owner's only
+        try:
+            if ctx.command.name not in INSPECT_ONLY and settings.home.exists():
+                secure_home(settings.home)  # an older install's or a copied-in file
+            return fn(settings, *args, **kwargs)
+        finally:
+            os.umask(umask)
 
     return wrapper  # type: ignore[return-value]
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from ..engine import Engine, make_engine
+from ..privacy import private_umask, secure_home
 from ..settings import Settings
 from .paths import RunFiles
 from .runtime import Component, Runtime
@@ -41,6 +42,9 @@ def run(settings: Settings, engine_factory: Callable[[Settings], Engine] = make_
     # SIGTERM during start-up, or re-raised by uvicorn after its graceful shutdown, must
     # unwind through the teardown below rather than kill the process where it stands.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    private_umask()  # for the daemon's whole life: the database, logs, exports, adapters
+    if tightened := secure_home(settings.home):
+        log.warning("made %d files in %s private (0600/0700)", len(tightened), settings.home)
     files = RunFiles(settings)
     files.acquire()
     runtime = Runtime(settings, engine_factory=engine_factory, files=files)

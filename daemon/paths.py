@@ -11,20 +11,15 @@ import fcntl
 import json
 import os
 import secrets
-from pathlib import Path
 from typing import IO, Any
 
+from ..privacy import private_dir as private_dir  # where the daemon took it from
+from ..privacy import write_private
 from ..settings import Settings
 
 
 class AlreadyRunning(RuntimeError):
     """Another daemon holds this home's lock."""
-
-
-def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
 
 
 class RunFiles:
@@ -49,7 +44,7 @@ class RunFiles:
                 f"(pid {self.read_pid() or 'unknown'})"
             ) from None
         self._lock_file = handle
-        self.pid.write_text(f"{os.getpid()}\n")
+        write_private(self.pid, f"{os.getpid()}\n".encode())
 
     def release(self) -> None:
         for path in (self.pid, self.phase, self.socket):
@@ -76,7 +71,7 @@ class RunFiles:
     def write_phase(self, phase: str, **extra: Any) -> None:
         private_dir(self.dir)
         tmp = self.phase.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"phase": phase, "pid": os.getpid(), **extra}))
+        write_private(tmp, json.dumps({"phase": phase, "pid": os.getpid(), **extra}).encode())
         tmp.replace(self.phase)
 
     def read_phase(self) -> dict[str, Any] | None:
