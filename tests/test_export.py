@@ -66,7 +66,7 @@ def test_export_writes_sft_dpo_memories_and_a_manifest(
     assert pair["chosen"] == "The dentist is on Friday at 3pm."
     assert pair["rejected"] == "The dentist is on Thursday."
     assert pair["prompt"][-1]["content"] == "when is the dentist"
-    assert report.skipped == {"bad_answer": 2, "untrusted_echo": 1}
+    assert report.skipped == {"bad_answer": 2, "untrusted_echo": 1, "untrusted_source": 0}
     targets = [m["content"] for row in sft for m in row["messages"] if m["role"] == "assistant"]
     assert not any("wire money" in t for t in targets)  # data in the prompt, never a label
     assert {m["kind"] for m in memories} >= {"fact", "notification", "event"}
@@ -88,6 +88,7 @@ def test_exports_are_incremental(
     same = export(store, settings, tmp_path / "3", Watermark.parse(str(first.watermark)))
     assert same.empty
     answer = Assistant(store, FakeEngine(["Sunny."]), settings).ask("weather?")
+    record_feedback(store, answer.exchange_id, "good")  # its prompt held the notification
     newer = export(store, settings, tmp_path / "4")
     assert [r["meta"]["exchange_id"] for r in _lines(tmp_path / "4" / "sft.jsonl")] == [
         answer.exchange_id

@@ -3,8 +3,10 @@
 - ``sft.jsonl``: one chat per line in the messages format: the system message as the
   daemon built it (with the retrieved memories), the earlier turns, the question, and
   the answer as the assistant target. Answers the user marked bad are left out, and so
-  is any answer that repeats untrusted sensed text (six words or more in a row from a
-  notification, a file…): a poisoned notification must not become a training label.
+  is any answer built on untrusted memories (text written by apps and other people: a
+  notification, a file…, in its prompt) unless the user marked it good: a poisoned
+  notification must not become a training label, paraphrased or not. The manifest counts
+  those that repeat such text (six words or more in a row) apart from the rest.
 - ``dpo.jsonl``: preference pairs from feedback: the user's correction is chosen, the
   answer they marked bad is rejected.
 - ``memories.jsonl``: a snapshot of the live memories.
@@ -12,9 +14,9 @@
   from, model and adapter ids, and the redaction used.
 
 Forgotten memories are deleted and the exchanges that used them blanked, so neither can
-appear. Redaction (on by default) removes emails, phone numbers, card numbers, one-time
-codes and the names the user listed. Nothing leaves the phone: the files are written to
-the folder given, for the user to move.
+appear. Redaction (on by default, see ``redaction.py``) removes emails, phone numbers, card
+numbers, IBANs, passwords, one-time codes and the names the user listed. Nothing leaves
+the phone: the files are written to the folder given, for the user to move.
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore
 from ..memory.when import to_db
-from ..sensing.redact import redact
+from ..privacy import private_dir, write_private
 from ..settings import Settings
+from .redaction import Redactor
 
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()/-]{7,}\d\b")
 _WORDS = re.compile(r"\w+")
 ECHO_WORDS = 6
 
@@ -70,37 +71,6 @@ class ExportReport:
     @property
     def empty(self) -> bool:
         return not any(self.counts.values())
-
-
-class Redactor:
-    def __init__(self, settings: Settings) -> None:
-        self.on = settings.export.redact
-        names = [re.escape(n) for n in settings.export.redact_names if n.strip()]
-        self.names = re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE) if names else None
-
-    def __call__(self, text: str) -> str:
-        if not self.on:
-            return text
-        text = _EMAIL.sub("[email]", redact(text))
-        text = _PHONE.sub("[phone]", text)
-        return self.names.sub("[name]", text) if self.names else text
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "enabled": self.on,
-            "kinds": [
-                "email",
-                "phone",
-                "card number",
-                "one-time code",
-                "bank account",
-                "password",
-                "names",
-            ]
-            if self.on
-            else [],
-            "names": len(self.names.pattern.split("|")) if self.names else 0,
-        }
 
 
 def record_feedback(
@@ -154,7 +124,9 @@ def export(
     """Write what is new since ``since`` (default: the last export) to ``out``."""
     start = since if since is not None else last_watermark(store)
     scrub = Redactor(settings)
-    report = ExportReport(start, start, skipped={"bad_answer": 0, "untrusted_echo": 0})
+    report = ExportReport(
+        start, start, skipped={"bad_answer": 0, "untrusted_echo": 0, "untrusted_source": 0}
+    )
     sft, dpo, exchange_max = _exchanges(store, start, scrub, report, progress)
     feedback_max = store.db.execute("SELECT max(created_at) FROM feedback").fetchone()[0] or ""
     memories, memory_max = _memories(store, start, scrub)
@@ -166,10 +138,12 @@ def export(
     )
     if report.empty:
         return report
-    out.mkdir(parents=True, exist_ok=True)
+    for folder in (out.parent, out):  # the ones made here are 0700, the files 0600
+        if not folder.exists():
+            private_dir(folder)
     for name, rows in (("sft.jsonl", sft), ("dpo.jsonl", dpo), ("memories.jsonl", memories)):
         data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
-        (out / name).write_bytes(data)
+        write_private(out / name, data)
         report.files[name] = {"lines": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
     latest = store.db.execute(
         "SELECT model_id, adapter_id FROM exchanges ORDER BY id DESC LIMIT 1"
@@ -185,7 +159,7 @@ def export(
         "adapter_id": latest[1] if latest else None,
         "redaction": scrub.describe(),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_private(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
     with store.db.transaction():
         store.db.execute(
             "INSERT INTO exports (watermark, out_dir, created_at) VALUES (?, ?, ?)",
@@ -280,24 +254,42 @@ def _exchanges(
                         "meta": meta,
                     }
                 )
-        elif row["id"] > start.exchange:
-            untrusted = [
-                r[0]
-                for r in store.db.execute(
-                    "SELECT m.text FROM exchange_memories x JOIN memories m ON m.id = x.memory_id "
-                    "WHERE x.exchange_id = ? AND m.untrusted = 1",
-                    (row["id"],),
-                )
-            ]
-            if untrusted and _echoes(row["answer"], untrusted):
-                report.skipped["untrusted_echo"] += 1
-            else:
-                sft.append(
-                    {"messages": [*prompt, {"role": "assistant", "content": answer}], "meta": meta}
-                )
+        else:
+            target = {"messages": [*prompt, {"role": "assistant", "content": answer}], "meta": meta}
+            _target(store, row, start, target, sft, report)
         if progress:
             progress(1)
     return sft, dpo, top
+
+
+def _target(
+    store: MemoryStore,
+    row: Any,
+    start: Watermark,
+    target: dict[str, Any],
+    sft: list[dict[str, Any]],
+    report: ExportReport,
+) -> None:
+    """Add an answer not marked bad to the SFT targets, unless it was built on untrusted
+    memories (in its prompt) and the user has not marked it good. A good mark given after
+    an earlier export brings such an answer in late."""
+    new = row["id"] > start.exchange
+    good = row["rating"] == "good"
+    if not (new or (good and (row["feedback_at"] or "") > (start.feedback or ""))):
+        return
+    untrusted = [
+        r[0]
+        for r in store.db.execute(
+            "SELECT m.text FROM exchange_memories x JOIN memories m ON m.id = x.memory_id "
+            "WHERE x.exchange_id = ? AND m.untrusted = 1",
+            (row["id"],),
+        )
+    ]
+    if (good and untrusted) or (new and not untrusted):
+        sft.append(target)  # vouched for by the user, or built on trusted memories only
+    elif new and untrusted:
+        echo = _echoes(row["answer"], untrusted)
+        report.skipped["untrusted_echo" if echo else "untrusted_source"] += 1
 
 
 def _memories(store: MemoryStore, start: Watermark, scrub: Redactor) -> tuple[list[Any], int]:
