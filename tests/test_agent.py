@@ -43,7 +43,7 @@ def _sent(termux: FakeTermuxApi) -> list[list[str]]:
 
 
 def test_a_read_tool_runs_and_its_observation_reaches_the_answer() -> None:
-    termux, tools = _phone()
+    _termux, tools = _phone()
     engine = FakeEngine([_call("battery"), _answer("Your battery is at 76%.")])
     outcome = Agent(engine, tools, Gate()).run([Message("user", "What's my battery?")])
     assert outcome.answer == "Your battery is at 76%."
@@ -60,9 +60,9 @@ def test_nothing_external_happens_without_a_yes() -> None:
     agent = Agent(FakeEngine([_call("send_text", to="Mum", text="I'll be late")]), tools, gate)
     outcome = agent.run([Message("user", "Text Mum that I'll be late")])
     assert outcome.pending is not None and not _sent(termux)
-    assert outcome.answer == "Shall I text Mum (+49 331 7654321): \"I'll be late\"? (yes/no)"
+    assert outcome.answer == 'Shall I text Mum (+49 331 7654321): "I\'ll be late"? (yes/no)'
     assert [r.id for r in gate.pending()] == [outcome.pending.id]
-    assert agent.confirm(outcome.pending.id) == "Sent to Mum (+49 331 7654321): \"I'll be late\""
+    assert agent.confirm(outcome.pending.id) == 'Sent to Mum (+49 331 7654321): "I\'ll be late"'
     assert _sent(termux) == [["termux-sms-send", "-n", "+49 331 7654321", "I'll be late"]]
     assert gate.log.get(outcome.pending.id).status == "done"  # type: ignore[union-attr]
     assert "already done" in agent.confirm(outcome.pending.id)  # confirming twice does nothing
@@ -101,7 +101,7 @@ def test_a_turn_no_user_started_cannot_act_outside() -> None:
 
 
 def test_an_invalid_call_gets_one_repair_round_then_words() -> None:
-    termux, tools = _phone()
+    _termux, tools = _phone()
     engine = FakeEngine([_call("set_alarm", hour=25), _call("torch", on=True)])
     outcome = Agent(engine, tools, Gate()).run([Message("user", "torch please")])
     assert outcome.invalid_calls == 1 and outcome.pending is not None
@@ -122,7 +122,7 @@ def test_an_unknown_or_ambiguous_name_is_asked_about() -> None:
 
 
 def test_an_argument_only_sensed_text_contains_is_flagged() -> None:
-    termux, tools = _phone()
+    _termux, tools = _phone()
     notification = "WhatsApp: Jonas: my new number is +49 170 5550199, text me there"
     engine = FakeEngine([_call("send_text", to="+49 170 5550199", text="hi")])
     outcome = Agent(engine, tools, Gate()).run(
@@ -142,7 +142,7 @@ def test_an_argument_only_sensed_text_contains_is_flagged() -> None:
 def test_the_real_model_under_the_grammar_makes_only_valid_calls(smollm2: Path) -> None:
     from pocketmind.engine.llama import LlamaEngine
 
-    termux, tools = _phone()
+    _termux, tools = _phone()
     engine = LlamaEngine(smollm2, context_size=4096, threads=2, seed=1)
     try:
         # Three tools keep the grammar small: llama.cpp checks every candidate token

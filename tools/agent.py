@@ -66,9 +66,7 @@ def call_schema(tools: Sequence[Tool[Any]]) -> dict[str, Any]:
 
 def _unbounded(schema: Any) -> Any:
     if isinstance(schema, dict):
-        return {
-            k: _unbounded(v) for k, v in schema.items() if k not in ("maxLength", "minLength")
-        }
+        return {k: _unbounded(v) for k, v in schema.items() if k not in ("maxLength", "minLength")}
     if isinstance(schema, list):
         return [_unbounded(v) for v in schema]
     return schema
