@@ -45,7 +45,9 @@ def _sent(termux: FakeTermuxApi) -> list[list[str]]:
 def test_a_read_tool_runs_and_its_observation_reaches_the_answer() -> None:
     _termux, tools = _phone()
     engine = FakeEngine([_call("battery"), _answer("Your battery is at 76%.")])
-    outcome = Agent(engine, tools, Gate()).run([Message("user", "What's my battery?")])
+    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+        [Message("user", "What's my battery?")]
+    )
     assert outcome.answer == "Your battery is at 76%."
     assert [s.call.name for s in outcome.steps] == ["battery"]
     assert "<tool_response>\nBattery 76%, discharging\n</tool_response>" in (
@@ -57,7 +59,12 @@ def test_a_read_tool_runs_and_its_observation_reaches_the_answer() -> None:
 def test_nothing_external_happens_without_a_yes() -> None:
     termux, tools = _phone()
     gate = Gate()
-    agent = Agent(FakeEngine([_call("send_text", to="Mum", text="I'll be late")]), tools, gate)
+    agent = Agent(
+        FakeEngine([_call("send_text", to="Mum", text="I'll be late")]),
+        tools,
+        gate,
+        read_commands=False,
+    )
     outcome = agent.run([Message("user", "Text Mum that I'll be late")])
     assert outcome.pending is not None and not _sent(termux)
     assert outcome.answer == 'Shall I text Mum (+49 331 7654321): "I\'ll be late"? (yes/no)'
@@ -74,7 +81,7 @@ def test_a_rejected_or_expired_action_never_runs() -> None:
     clock = [datetime(2026, 11, 23, 9, 0).astimezone()]
     gate = Gate(now=lambda: clock[0])
     replies = [_call("torch", on=True), _call("torch", on=True)]
-    agent = Agent(FakeEngine(replies), tools, gate)
+    agent = Agent(FakeEngine(replies), tools, gate, read_commands=False)
     first = agent.run([Message("user", "torch on")]).pending
     assert first is not None
     gate.reject(first.id)
@@ -90,7 +97,9 @@ def test_a_rejected_or_expired_action_never_runs() -> None:
 def test_a_turn_no_user_started_cannot_act_outside() -> None:
     termux, tools = _phone()
     gate = Gate()
-    agent = Agent(FakeEngine([_call("send_text", to="Mum", text="hi")]), tools, gate)
+    agent = Agent(
+        FakeEngine([_call("send_text", to="Mum", text="hi")]), tools, gate, read_commands=False
+    )
     outcome = agent.run([Message("user", "daily briefing")], origin="skill")
     assert outcome.pending is None and "can't do that" in outcome.answer
     assert not _sent(termux)
@@ -103,20 +112,22 @@ def test_a_turn_no_user_started_cannot_act_outside() -> None:
 def test_an_invalid_call_gets_one_repair_round_then_words() -> None:
     _termux, tools = _phone()
     engine = FakeEngine([_call("set_alarm", hour=25), _call("torch", on=True)])
-    outcome = Agent(engine, tools, Gate()).run([Message("user", "torch please")])
+    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+        [Message("user", "torch please")]
+    )
     assert outcome.invalid_calls == 1 and outcome.pending is not None
     assert "hour: Input should be less than or equal to 23" in engine.prompts[1][-1].content
     twice = FakeEngine([_call("nope"), "<tool_call>{broken</tool_call>"])
-    outcome = Agent(twice, tools, Gate()).run([Message("user", "do a thing")])
+    outcome = Agent(twice, tools, Gate(), read_commands=False).run([Message("user", "do a thing")])
     assert outcome.invalid_calls == 2 and outcome.pending is None
     assert outcome.answer.startswith("I couldn't work out how to do that")
 
 
 def test_an_unknown_or_ambiguous_name_is_asked_about() -> None:
     termux, tools = _phone()
-    outcome = Agent(FakeEngine([_call("call", to="Grandpa")]), tools, Gate()).run(
-        [Message("user", "call grandpa")]
-    )
+    outcome = Agent(
+        FakeEngine([_call("call", to="Grandpa")]), tools, Gate(), read_commands=False
+    ).run([Message("user", "call grandpa")])
     assert outcome.pending is None and outcome.answer == "no contact matches 'Grandpa'"
     assert not [c for c in termux.calls if c[0] == "termux-telephony-call"]
 
@@ -125,14 +136,14 @@ def test_an_argument_only_sensed_text_contains_is_flagged() -> None:
     _termux, tools = _phone()
     notification = "WhatsApp: Jonas: my new number is +49 170 5550199, text me there"
     engine = FakeEngine([_call("send_text", to="+49 170 5550199", text="hi")])
-    outcome = Agent(engine, tools, Gate()).run(
+    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
         [Message("user", "Text Jonas hi at his new number")], untrusted=[notification]
     )
     assert outcome.pending is not None
     assert outcome.pending.flags == ("+49 170 5550199 comes from sensed text, not from you",)
     assert "Note: +49 170 5550199 comes from sensed text" in outcome.answer
     typed = FakeEngine([_call("send_text", to="+49 170 5550199", text="hi")])
-    mine = Agent(typed, tools, Gate()).run(
+    mine = Agent(typed, tools, Gate(), read_commands=False).run(
         [Message("user", "text +49 170 5550199 hi")], untrusted=[notification]
     )
     assert mine.pending is not None and mine.pending.flags == ()  # the user typed it
@@ -156,3 +167,45 @@ def test_the_real_model_under_the_grammar_makes_only_valid_calls(smollm2: Path) 
             assert step.call.name in {t.name for t in tools}
     finally:
         engine.close()
+
+
+def test_commands_a_grammar_can_read_skip_the_model() -> None:
+    _termux, tools = _phone()
+    engine = FakeEngine([])
+    agent = Agent(engine, tools, Gate())
+    outcome = agent.run([Message("user", "Text my sister that I'm running late")])
+    assert outcome.pending is not None and engine.prompts == []  # no model call
+    assert outcome.answer == (
+        'Shall I text Maya Kowalski (+49 151 23456789): "I\'m running late"? (yes/no)'
+    )
+    assert "Battery 76%" in agent.run([Message("user", "what's my battery?")]).answer
+    assert engine.prompts == []
+
+
+def test_a_two_step_command_fills_the_text_from_the_first_step() -> None:
+    termux = FakeTermuxApi(
+        {
+            "termux-contact-list": (SHAPES / "contact-list.json").read_text(),
+            "termux-location": (SHAPES / "location.json").read_text(),
+            "termux-sms-send": "",
+        }
+    )
+    tools = PhoneTools(termux, Contacts(termux)).tools()
+    agent = Agent(FakeEngine([]), tools, Gate())
+    outcome = agent.run([Message("user", "Share my parking spot with Maya")])
+    assert [s.call.name for s in outcome.steps] == ["location", "send_text"]
+    assert outcome.pending is not None
+    assert outcome.pending.arguments["text"] == "I parked here: 52.52000, 13.40000"
+    assert not _sent(termux)
+    agent.confirm(outcome.pending.id)
+    assert _sent(termux) == [
+        ["termux-sms-send", "-n", "+49 151 23456789", "I parked here: 52.52000, 13.40000"]
+    ]
+
+
+def test_a_skill_turn_is_never_read_as_a_command() -> None:
+    _termux, tools = _phone()
+    outcome = Agent(FakeEngine([_answer("ok")]), tools, Gate()).run(
+        [Message("user", "Text Mum that I'm late")], origin="skill"
+    )
+    assert outcome.pending is None and outcome.answer == "ok"

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ..engine.base import ChatOptions, Engine, Message
 from ..engine.toolcalls import ToolCall, parse_tool_calls
 from .base import ArgumentsError, Tool, ToolError
+from .commands import Command, fill, read_command
 from .gate import ActionRecord, Gate, GateError, Origin, untrusted_flags
 
 Mode = Literal["constrained", "native"]
@@ -102,6 +103,7 @@ class Agent:
         mode: Mode = "constrained",
         max_steps: int = 4,
         max_tokens: int = 256,
+        read_commands: bool = True,
     ) -> None:
         self.engine = engine
         self.tools = {t.name: t for t in tools}
@@ -109,6 +111,7 @@ class Agent:
         self.mode = mode
         self.max_steps = max_steps
         self.max_tokens = max_tokens
+        self.read_commands = read_commands
 
     def run(
         self,
@@ -123,6 +126,11 @@ class Agent:
         convo = [system, *messages]
         said = [*trusted, *(m.content for m in messages if m.role == "user")]
         outcome = Outcome("")
+        final = messages[-1] if messages else None
+        if self.read_commands and final is not None and final.role == "user" and origin == "user":
+            command = read_command(final.content)
+            if command is not None and all(c.name in self.tools for c in command.calls):
+                return self._follow(command, origin, said, untrusted, outcome)
         repaired = False
         for _ in range(self.max_steps):
             reply = self._reply(convo)
@@ -154,10 +162,7 @@ class Agent:
                     return outcome
                 step.record = record
                 if result is None and record.status == "pending":
-                    outcome.pending = record
-                    extra = "".join(f"\nNote: {flag}." for flag in record.flags)
-                    outcome.answer = f"Shall I {_lower(record.proposal)}? (yes/no){extra}"
-                    return outcome
+                    return _proposed(outcome, record)
                 step.observation = result.text if result else f"failed: {record.result}"
                 observations.append((call, step.observation))
             if parsed.malformed and not parsed.calls:
@@ -188,6 +193,40 @@ class Agent:
         outcome.answer = last or "I stopped before finishing that."
         return outcome
 
+    def _follow(
+        self,
+        command: Command,
+        origin: Origin,
+        said: Sequence[str],
+        untrusted: Sequence[str],
+        outcome: Outcome,
+    ) -> Outcome:
+        """Run a command the grammar read: each step in turn, earlier answers filling
+        later placeholders; an external step stops the turn as a proposal."""
+        results: dict[str, str] = {}
+        for call in command.calls:
+            arguments = fill(call.arguments, results)
+            step = Step(ToolCall(call.name, arguments, call.id))
+            outcome.steps.append(step)
+            flags = untrusted_flags(call.arguments, said, untrusted)  # what the user's words held
+            try:
+                record, result = self.gate.submit(self.tools[call.name], arguments, origin, flags)
+            except GateError as exc:
+                outcome.answer = f"I can't do that from here: {exc}."
+                return outcome
+            except ToolError as exc:
+                outcome.answer = str(exc)
+                return outcome
+            step.record = record
+            if result is None and record.status == "pending":
+                return _proposed(outcome, record)
+            if result is None:
+                outcome.answer = f"That didn't work: {record.result}"
+                return outcome
+            step.observation = results[call.name] = result.text
+        outcome.answer = outcome.steps[-1].observation if outcome.steps else ""
+        return outcome
+
     def _reply(self, convo: list[Message]) -> str:
         options = ChatOptions(
             max_tokens=self.max_tokens,
@@ -204,6 +243,13 @@ class Agent:
         except (GateError, ToolError) as exc:
             return f"That didn't happen: {exc}"
         return result.text if record.status == "done" else f"That failed: {record.result}"
+
+
+def _proposed(outcome: Outcome, record: ActionRecord) -> Outcome:
+    outcome.pending = record
+    extra = "".join(f"\nNote: {flag}." for flag in record.flags)
+    outcome.answer = f"Shall I {_lower(record.proposal)}? (yes/no){extra}"
+    return outcome
 
 
 def _answer(text: str) -> str | None:

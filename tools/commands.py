@@ -1,0 +1,215 @@
+"""Phone commands read deterministically: "text Mum that I'll be late", "set an alarm for
+6:40", "turn the torch on", "share my location with Maya".
+
+The reminders grammar is the pattern: where a sentence has a shape a grammar can read,
+it is read, not generated, so the packaged 135M model is not asked to do what a regular
+expression does reliably. What is read becomes the same tool calls the model would make,
+and goes through the same gate (an external one still waits for the user's yes). A
+request the grammar does not know returns None and goes to the model. Only the user's
+own words are read here.
+
+A command may be several steps whose later arguments use an earlier result:
+``{location}`` in a text is filled from the ``location`` tool's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine.toolcalls import ToolCall
+
+
+@dataclass(frozen=True)
+class Command:
+    calls: list[ToolCall]  # in order; later arguments may hold {tool_name} placeholders
+
+    @property
+    def steps(self) -> int:
+        return len(self.calls)
+
+
+_PLEASE = r"^\s*(?:(?:hey|ok|okay)\s*,?\s*)?(?:please\s+)?(?:can you\s+|could you\s+|would you\s+)?"
+_END = r"\s*(?:,?\s*please)?\s*[.!?]*\s*$"
+_TIME = r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?"
+_PERSON = r"(?P<to>(?:my\s+)?[\w'+][\w' +().-]*?)"
+
+
+def _first_person(text: str) -> str:
+    """What to say, as the user would write it: "that I'll be late" → "I'll be late";
+    "to say the dinner is off" → "the dinner is off"."""
+    text = re.sub(r"^(?:that|saying|to say|and say|and tell (?:him|her|them))\s+", "", text.strip())
+    text = text.strip().strip('"“”')
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _hour(match: re.Match[str]) -> tuple[int, int] | None:
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    half = (match["ampm"] or "").replace(".", "").lower()
+    if half == "pm" and hour < 12:
+        hour += 12
+    elif half == "am" and hour == 12:
+        hour = 0
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+Reader = Callable[[re.Match[str]], Command | None]
+RULES: list[tuple[re.Pattern[str], Reader]] = []
+
+
+def rule(pattern: str) -> Callable[[Reader], Reader]:
+    def add(reader: Reader) -> Reader:
+        RULES.append((re.compile(f"{_PLEASE}(?:{pattern}){_END}", re.IGNORECASE), reader))
+        return reader
+
+    return add
+
+
+def _one(name: str, **arguments: Any) -> Command:
+    return Command([ToolCall(name, arguments)])
+
+
+@rule(
+    r"(?:share|send)\s+(?:my\s+)?(?:current\s+)?(?:location|position|where i am)\s+"
+    r"(?:with|to)\s+" + _PERSON
+)
+def _share_location(m: re.Match[str]) -> Command:
+    return Command(
+        [
+            ToolCall("location", {}),
+            ToolCall("send_text", {"to": m["to"], "text": "I'm here: {location}"}),
+        ]
+    )
+
+
+@rule(
+    r"(?:share|send)\s+(?:my\s+)?(?P<what>parking spot|parking|battery(?: level)?)\s+"
+    r"(?:with|to)\s+" + _PERSON
+)
+def _share_reading(m: re.Match[str]) -> Command:
+    what = m["what"].lower()
+    tool = "battery" if what.startswith("battery") else "location"
+    prefix = "My battery: " if tool == "battery" else "I parked here: "
+    return Command(
+        [
+            ToolCall(tool, {}),
+            ToolCall("send_text", {"to": m["to"], "text": prefix + "{" + tool + "}"}),
+        ]
+    )
+
+
+@rule(
+    r"(?:send\s+(?:a\s+)?(?:text|message|sms)\s+to|text|message|sms|tell|draft\s+a\s+"
+    r"(?:text|message)\s+to)\s+"
+    + _PERSON
+    + r"(?:\s+in\s+my\s+usual\s+style)?\s*(?:,\s*|\s+)(?P<what>(?:that|saying|to say)\s+.+)"
+)
+def _text(m: re.Match[str]) -> Command:
+    return _one("send_text", to=m["to"], text=_first_person(m["what"]))
+
+
+# "text Maya I'm running late", "tell Jonas: dinner is off": no "that", so the name is
+# what a name looks like (capitalised words, "my sister", a number) and a , or : may end it.
+_NAMED = r"(?P<to>my\s+\w+|[A-Z][\w'-]*(?:\s+(?!I\b|I'\w+)[A-Z][\w'-]*)?|\+?\d[\d ()-]{4,}\d)"
+
+
+@rule(
+    r"(?:text|message|sms|tell)\s+" + _NAMED + r"\s*[,:]?\s+(?P<what>(?:I|I'm|I'll|we|the|my|"
+    r"running|on|see|be|don't|can't|sorry|thanks|happy|call)\b.+)"
+)
+def _text_bare(m: re.Match[str]) -> Command:
+    return _one("send_text", to=m["to"], text=_first_person(m["what"]))
+
+
+@rule(r"(?:call|ring|phone|dial)\s+" + _PERSON)
+def _call(m: re.Match[str]) -> Command:
+    return _one("call", to=m["to"])
+
+
+@rule(
+    r"(?:set\s+(?:an?\s+|my\s+)?alarm\s+(?:for|at)|wake\s+me\s+(?:up\s+)?at)\s+"
+    + _TIME
+    + r"(?:\s+(?:for|called|labelled)\s+(?P<label>.+?))?"
+)
+def _alarm(m: re.Match[str]) -> Command | None:
+    clock = _hour(m)
+    if clock is None:
+        return None
+    label = (m["label"] or "").strip()
+    return _one("set_alarm", hour=clock[0], minute=clock[1], label=label)
+
+
+@rule(
+    r"(?:turn|switch|put)\s+(?:the\s+|my\s+)?(?:torch|flashlight|flash light)\s+(?P<on>on|off)"
+    r"|(?:turn|switch)\s+(?P<on2>on|off)\s+(?:the\s+|my\s+)?(?:torch|flashlight)"
+)
+def _torch(m: re.Match[str]) -> Command:
+    return _one("torch", on=(m["on"] or m["on2"]).lower() == "on")
+
+
+@rule(
+    r"(?:what(?:'s| is)\s+my\s+battery(?:\s+level)?|how\s+much\s+battery(?:\s+do\s+i\s+have)?"
+    r"(?:\s+left)?|battery(?:\s+level)?)"
+)
+def _battery(_m: re.Match[str]) -> Command:
+    return _one("battery")
+
+
+@rule(r"(?:what(?:'s| is)\s+my\s+wifi|which\s+wifi(?:\s+am\s+i\s+on)?|what\s+wifi\s+am\s+i\s+on)")
+def _wifi(_m: re.Match[str]) -> Command:
+    return _one("wifi")
+
+
+@rule(r"(?:where\s+am\s+i|what(?:'s| is)\s+my\s+location)")
+def _where(_m: re.Match[str]) -> Command:
+    return _one("location")
+
+
+@rule(
+    r"set\s+(?:the\s+)?(?P<stream>alarm|music|notification|ring|ringer|call)\s+volume\s+to\s+"
+    r"(?P<level>\d{1,2})"
+)
+def _volume(m: re.Match[str]) -> Command | None:
+    level = int(m["level"])
+    stream = "ring" if m["stream"].lower() == "ringer" else m["stream"].lower()
+    return _one("set_volume", stream=stream, level=level) if level <= 15 else None
+
+
+@rule(r"copy\s+(?P<text>.+?)\s+to\s+(?:the\s+|my\s+)?clipboard")
+def _copy(m: re.Match[str]) -> Command:
+    return _one("copy", text=m["text"].strip('"“”'))
+
+
+@rule(r"(?:say|read)\s+(?P<text>.+?)\s+(?:out\s+loud|aloud)")
+def _speak(m: re.Match[str]) -> Command:
+    return _one("speak", text=m["text"].strip('"“”'))
+
+
+@rule(r"open\s+(?P<url>(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?)")
+def _open(m: re.Match[str]) -> Command:
+    url = m["url"] if m["url"].startswith("http") else "https://" + m["url"]
+    return _one("open_url", url=url)
+
+
+def read_command(text: str) -> Command | None:
+    """The tool calls ``text`` asks for, when a rule reads it; None otherwise."""
+    for pattern, reader in RULES:
+        match = pattern.match(text)
+        if match is not None:
+            command = reader(match)
+            if command is not None:
+                return command
+    return None
+
+
+def fill(arguments: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
+    """Put earlier steps' answers into ``{tool}`` placeholders."""
+    filled: dict[str, Any] = {}
+    for key, value in arguments.items():
+        if isinstance(value, str):
+            for name, result in results.items():
+                value = value.replace("{" + name + "}", result)
+        filled[key] = value
+    return filled
