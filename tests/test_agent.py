@@ -69,10 +69,14 @@ def test_nothing_external_happens_without_a_yes() -> None:
     assert outcome.pending is not None and not _sent(termux)
     assert outcome.answer == 'Shall I text Mum (+49 331 7654321): "I\'ll be late"? (yes/no)'
     assert [r.id for r in gate.pending()] == [outcome.pending.id]
-    assert agent.confirm(outcome.pending.id) == 'Sent to Mum (+49 331 7654321): "I\'ll be late"'
+    assert (
+        agent.confirm(outcome.pending.id).answer == 'Sent to Mum (+49 331 7654321): "I\'ll be late"'
+    )
     assert _sent(termux) == [["termux-sms-send", "-n", "+49 331 7654321", "I'll be late"]]
     assert gate.log.get(outcome.pending.id).status == "done"  # type: ignore[union-attr]
-    assert "already done" in agent.confirm(outcome.pending.id)  # confirming twice does nothing
+    assert (
+        "already done" in agent.confirm(outcome.pending.id).answer
+    )  # confirming twice does nothing
     assert len(_sent(termux)) == 1
 
 
@@ -85,11 +89,11 @@ def test_a_rejected_or_expired_action_never_runs() -> None:
     first = agent.run([Message("user", "torch on")]).pending
     assert first is not None
     gate.reject(first.id)
-    assert "already rejected" in agent.confirm(first.id)
+    assert "already rejected" in agent.confirm(first.id).answer
     second = agent.run([Message("user", "torch on")]).pending
     assert second is not None
     clock[0] += timedelta(minutes=11)
-    assert "expired" in agent.confirm(second.id)
+    assert "expired" in agent.confirm(second.id).answer
     assert not [c for c in termux.calls if c[0] == "termux-torch"]
     assert gate.log.get(second.id).status == "expired"  # type: ignore[union-attr]
 
@@ -209,3 +213,15 @@ def test_a_skill_turn_is_never_read_as_a_command() -> None:
         [Message("user", "Text Mum that I'm late")], origin="skill"
     )
     assert outcome.pending is None and outcome.answer == "ok"
+
+
+def test_each_external_step_of_a_command_waits_for_its_own_yes() -> None:
+    termux, tools = _phone()
+    agent = Agent(FakeEngine([]), tools, Gate())
+    first = agent.run([Message("user", "Text Mum that I'm late and turn the torch off")])
+    assert first.pending is not None and first.pending.tool == "send_text"
+    second = agent.confirm(first.pending.id)
+    assert second.pending is not None and second.pending.tool == "torch"
+    assert not [c for c in termux.calls if c[0] == "termux-torch"]
+    assert agent.reject(second.pending.id).answer == "OK, I won't."
+    assert len(_sent(termux)) == 1 and not [c for c in termux.calls if c[0] == "termux-torch"]

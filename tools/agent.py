@@ -112,6 +112,8 @@ class Agent:
         self.max_steps = max_steps
         self.max_tokens = max_tokens
         self.read_commands = read_commands
+        # Steps of a command that wait behind an action the user has not yet confirmed.
+        self._after: dict[str, tuple[Command, Origin, list[str], list[str]]] = {}
 
     def run(
         self,
@@ -202,9 +204,10 @@ class Agent:
         outcome: Outcome,
     ) -> Outcome:
         """Run a command the grammar read: each step in turn, earlier answers filling
-        later placeholders; an external step stops the turn as a proposal."""
+        later placeholders. An external step stops the turn as a proposal; the steps
+        after it wait with it and go on once the user confirms."""
         results: dict[str, str] = {}
-        for call in command.calls:
+        for index, call in enumerate(command.calls):
             arguments = fill(call.arguments, results)
             step = Step(ToolCall(call.name, arguments, call.id))
             outcome.steps.append(step)
@@ -219,6 +222,9 @@ class Agent:
                 return outcome
             step.record = record
             if result is None and record.status == "pending":
+                rest = command.calls[index + 1 :]
+                if rest:
+                    self._after[record.id] = (Command(rest), origin, list(said), list(untrusted))
                 return _proposed(outcome, record)
             if result is None:
                 outcome.answer = f"That didn't work: {record.result}"
@@ -237,12 +243,29 @@ class Agent:
         )
         return self.engine.chat(convo, options).text()
 
-    def confirm(self, action_id: str) -> str:
+    def confirm(self, action_id: str) -> Outcome:
+        """Do the action the user said yes to, then any steps that waited behind it."""
         try:
             record, result = self.gate.confirm(action_id, self.tools)
         except (GateError, ToolError) as exc:
-            return f"That didn't happen: {exc}"
-        return result.text if record.status == "done" else f"That failed: {record.result}"
+            self._after.pop(action_id, None)
+            return Outcome(f"That didn't happen: {exc}")
+        done = Outcome(result.text if record.status == "done" else f"That failed: {record.result}")
+        waiting = self._after.pop(action_id, None)
+        if waiting is None or record.status != "done":
+            return done
+        command, origin, said, untrusted = waiting
+        more = self._follow(command, origin, said, untrusted, Outcome(""))
+        more.answer = f"{done.answer}\n{more.answer}"
+        return more
+
+    def reject(self, action_id: str) -> Outcome:
+        self._after.pop(action_id, None)
+        try:
+            self.gate.reject(action_id)
+        except GateError as exc:
+            return Outcome(str(exc))
+        return Outcome("OK, I won't.")
 
 
 def _proposed(outcome: Outcome, record: ActionRecord) -> Outcome:

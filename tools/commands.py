@@ -67,8 +67,8 @@ def rule(pattern: str) -> Callable[[Reader], Reader]:
     return add
 
 
-def _one(name: str, **arguments: Any) -> Command:
-    return Command([ToolCall(name, arguments)])
+def _one(tool: str, **arguments: Any) -> Command:
+    return Command([ToolCall(tool, arguments)])
 
 
 @rule(
@@ -121,6 +121,16 @@ _NAMED = r"(?P<to>my\s+\w+|[A-Z][\w'-]*(?:\s+(?!I\b|I'\w+)[A-Z][\w'-]*)?|\+?\d[\
 )
 def _text_bare(m: re.Match[str]) -> Command:
     return _one("send_text", to=m["to"], text=_first_person(m["what"]))
+
+
+@rule(r"(?:look\s+up|find|what(?:'s| is))\s+(?P<who>.+?)(?:'s|s')\s+(?:phone\s+)?number")
+def _lookup(m: re.Match[str]) -> Command:
+    return _one("contact_lookup", name=m["who"])
+
+
+@rule(r"(?:text|send|forward)\s+(?:it|that|this)\s+to\s+" + _PERSON)
+def _text_previous(m: re.Match[str]) -> Command:
+    return _one("send_text", to=m["to"], text="{previous}")
 
 
 @rule(r"(?:call|ring|phone|dial)\s+" + _PERSON)
@@ -193,8 +203,23 @@ def _open(m: re.Match[str]) -> Command:
     return _one("open_url", url=url)
 
 
+_JOIN = re.compile(r"\s*(?:,\s*)?\b(?:and then|then|and also|and)\b\s*|\s*;\s*", re.IGNORECASE)
+
+
 def read_command(text: str) -> Command | None:
-    """The tool calls ``text`` asks for, when a rule reads it; None otherwise."""
+    """The tool calls ``text`` asks for, when rules read it; None otherwise.
+
+    "Call Mum and turn the torch off" is two commands when each part reads as one;
+    "text Mum that I'll buy bread and milk" stays one, since "milk" reads as nothing."""
+    parts = [p for p in _JOIN.split(text) if p and p.strip()]
+    if len(parts) > 1:
+        commands = [_read_one(part) for part in parts]
+        if all(c is not None for c in commands):
+            return Command([call for c in commands if c is not None for call in c.calls])
+    return _read_one(text)
+
+
+def _read_one(text: str) -> Command | None:
     for pattern, reader in RULES:
         match = pattern.match(text)
         if match is not None:
@@ -205,11 +230,13 @@ def read_command(text: str) -> Command | None:
 
 
 def fill(arguments: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
-    """Put earlier steps' answers into ``{tool}`` placeholders."""
+    """Put earlier steps' answers into ``{tool}`` placeholders (``{previous}``: the last)."""
     filled: dict[str, Any] = {}
     for key, value in arguments.items():
         if isinstance(value, str):
             for name, result in results.items():
                 value = value.replace("{" + name + "}", result)
+            if results:
+                value = value.replace("{previous}", list(results.values())[-1])
         filled[key] = value
     return filled
