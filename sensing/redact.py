@@ -46,6 +46,8 @@ _PASSWORD = re.compile(
     r"(?P<what>\s+(?:for|of|to|für)\s+(?:the\s+|my\s+|your\s+|das\s+|den\s+)?[\w'.-]+)?"
     r"(?P<sep>\s*[:=]\s*|\s+(?:is|ist|lautet|was|war)\s*:?\s*|\s+)(?P<value>\S+)"
 )
+_PASSWORD_HINT = re.compile(r"(?i)pw|pass|kennwort")
+_ANY_DIGIT = re.compile(r"\d")
 # Words that follow "password" in ordinary sentences ("Your password was changed"):
 # after a bare space or "is", one of these is not the secret.
 _NOT_SECRETS = frozenset(
@@ -150,9 +152,12 @@ def _code(m: re.Match[str]) -> str:
 
 
 def _redact_line(text: str, lead: bool = False) -> str:
-    text = _CARD.sub(_card, text)
-    text = _IBAN.sub(_iban(text), text)
-    text = _PASSWORD.sub(_password, text)
-    if lead or _OTP_CONTEXT.search(text):
+    digits = _ANY_DIGIT.search(text) is not None  # most lines have none: no card, no code
+    if digits:
+        text = _CARD.sub(_card, text)
+        text = _IBAN.sub(_iban(text), text)
+    if _PASSWORD_HINT.search(text):
+        text = _PASSWORD.sub(_password, text)
+    if digits and (lead or _OTP_CONTEXT.search(text)):
         text = _DIGITS.sub(_code, text)
     return text

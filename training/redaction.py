@@ -21,6 +21,7 @@ from ..settings import Settings
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<![\w+.])\+?\(?\d[\d ()/.\-]{5,}\d(?![\w.]?\d)")
+_ANY_DIGIT = re.compile(r"\d")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DECIMAL = re.compile(r"\d+\.\d+|\d{1,3}(?:\.\d{3})+")  # 3.14159265, 1.234.567
 # German umlauts have a two-letter spelling; other accents are just dropped.
@@ -101,7 +102,10 @@ class Redactor:
         self.names = name_pattern(listed)
 
     def _more(self, line: str) -> str:
-        line = _phones(_EMAIL.sub("[email]", line))
+        if "@" in line:
+            line = _EMAIL.sub("[email]", line)
+        if _ANY_DIGIT.search(line):
+            line = _phones(line)
         return self.names.sub("[name]", line) if self.names else line
 
     def __call__(self, text: str) -> str:
