@@ -1,9 +1,11 @@
 """JSONL import: one object a line, bad lines reported and skipped, good ones committed.
 
-Each line is ``{"text": ..., "at"?: ISO 8601, "kind"?: ..., "source"?: ...}``; every other
-field is kept in the memory's ``meta``. Lines are validated one by one, so a bad line
-never spoils the batch around it, and each batch is one transaction, so a crash loses
-at most the batch in flight, never one already reported as imported.
+Each line is ``{"text": ..., "at"?: ISO 8601, "kind"?: ..., "source"?: ...,
+"importance"?: 0..1}``; every other field is kept in the memory's ``meta``. Lines are
+validated one by one, so a bad line never spoils the batch around it (should a batch
+still fail on one, its lines are written one at a time and only that one is reported),
+and each batch is one transaction, so a crash loses at most the batch in flight, never
+one already reported as imported.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .model import NewMemory
+from .model import NewMemory, Remembered
 from .store import MemoryStore
-from .texts import MemoryInputError
+from .texts import MemoryInputError, json_problem
 
-KNOWN_FIELDS = ("text", "at", "kind", "source")
+KNOWN_FIELDS = ("text", "at", "kind", "source", "importance")
 
 
 @dataclass
@@ -48,6 +50,8 @@ def parse_line(raw: bytes, where: str) -> NewMemory | None:
         raise MemoryInputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
     if "text" not in obj:
         raise MemoryInputError(f"{where}: field 'text' is required")
+    if problem := json_problem(obj):  # NaN, Infinity, a lone surrogate: named by field
+        raise MemoryInputError(f"{where}: {problem}")
     meta = {key: value for key, value in obj.items() if key not in KNOWN_FIELDS}
     return NewMemory(
         text=obj["text"],
@@ -55,6 +59,7 @@ def parse_line(raw: bytes, where: str) -> NewMemory | None:
         source=obj.get("source", "import"),
         at=obj.get("at"),
         meta=meta,
+        importance=obj.get("importance", 0.5),
         payload=obj,
     )
 
@@ -78,13 +83,29 @@ def import_jsonl(
     batch: list[NewMemory] = []
     labels: list[str] = []
 
+    def count(results: list[Remembered]) -> None:
+        for result in results:
+            report.imported += result.created
+            report.duplicates += not result.created
+
+    def error(message: str) -> None:
+        report.errors.append(message)
+        if on_error:
+            on_error(message)
+
     def flush() -> None:
-        if batch:
-            for result in store.remember_many(batch, where=labels):
-                report.imported += result.created
-                report.duplicates += not result.created
-            batch.clear()
-            labels.clear()
+        if not batch:
+            return
+        try:
+            count(store.remember_many(batch, where=labels))
+        except MemoryInputError:  # validated, yet refused: keep every line but that one
+            for item, label in zip(batch, labels, strict=True):
+                try:
+                    count(store.remember_many([item], where=[label]))
+                except MemoryInputError as exc:
+                    error(str(exc))
+        batch.clear()
+        labels.clear()
 
     with path.open("rb") as stream:
         for number, raw in _lines(stream):
@@ -96,9 +117,7 @@ def import_jsonl(
                     batch.append(item)
                     labels.append(where)
             except MemoryInputError as exc:
-                report.errors.append(str(exc))
-                if on_error:
-                    on_error(str(exc))
+                error(str(exc))
             if on_progress:
                 on_progress(len(raw) + 1)
             if len(batch) >= size:

@@ -23,7 +23,7 @@ from .db import Connection, Database, StorageError, sqlite_version, vec_version
 from .embedder import Embedder, make_embedder
 from .migrations import migrate
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
-from .texts import MemoryInputError, clean_text, text_hash
+from .texts import MemoryInputError, clean_importance, clean_text, json_problem, text_hash
 from .vectors import VectorIndex
 from .when import TimeWindow, parse_instant, to_db
 
@@ -59,6 +59,8 @@ def _label(value: object, field: str, where: str) -> str:
         raise MemoryInputError(f"{where}: {field} must be a non-empty string")
     if len(value) > 200:
         raise MemoryInputError(f"{where}: {field} is longer than 200 characters")
+    if problem := json_problem(value, field):
+        raise MemoryInputError(f"{where}: {problem}")
     return value.strip()
 
 
@@ -175,9 +177,7 @@ class MemoryStore:
         at = parse_instant(item.at, self.settings.tz(), f"{where}: at") if item.at else now
         if not isinstance(item.meta, dict):
             raise MemoryInputError(f"{where}: meta must be an object")
-        importance = float(item.importance)
-        if not 0.0 <= importance <= 1.0:
-            raise MemoryInputError(f"{where}: importance must be between 0 and 1")
+        importance = clean_importance(item.importance, where)
         kind, source = _label(item.kind, "kind", where), _label(item.source, "source", where)
         payload = (
             item.payload
@@ -189,13 +189,10 @@ class MemoryStore:
                 "meta": item.meta,
             }
         )
-        try:
-            meta_json = json.dumps(item.meta, ensure_ascii=False)
-            payload_json = json.dumps(payload, ensure_ascii=False)
-            meta_json.encode("utf-8")
-            payload_json.encode("utf-8")
-        except (TypeError, ValueError, UnicodeEncodeError) as exc:
-            raise MemoryInputError(f"{where}: meta is not valid JSON text: {exc}") from None
+        if problem := json_problem(item.meta, "meta") or json_problem(payload, "payload"):
+            raise MemoryInputError(f"{where}: {problem}")
+        meta_json = json.dumps(item.meta, ensure_ascii=False)
+        payload_json = json.dumps(payload, ensure_ascii=False)
         return _Prepared(
             text,
             text_hash(text),
@@ -238,13 +235,13 @@ class MemoryStore:
     def _event_row(self, event: NewEvent, where: str, now: datetime) -> tuple[Any, ...]:
         if not isinstance(event.payload, dict):
             raise MemoryInputError(f"{where}: payload must be an object")
-        try:
-            payload = json.dumps(event.payload, ensure_ascii=False)
-            payload.encode("utf-8")
-        except (TypeError, ValueError, UnicodeEncodeError) as exc:
-            raise MemoryInputError(f"{where}: payload is not valid JSON text: {exc}") from None
+        if problem := json_problem(event.payload, "payload"):
+            raise MemoryInputError(f"{where}: {problem}")
+        payload = json.dumps(event.payload, ensure_ascii=False)
         if event.key is not None and not (isinstance(event.key, str) and 0 < len(event.key) <= 200):
             raise MemoryInputError(f"{where}: key must be a string of 1 to 200 characters")
+        if event.key is not None and (problem := json_problem(event.key, "key")):
+            raise MemoryInputError(f"{where}: {problem}")
         at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
         return (
             _label(event.source, "source", where),

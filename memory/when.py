@@ -13,13 +13,32 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .texts import MemoryInputError
 
+# Instants outside these years are refused: 0001-01-01 and 9999-12-31 are placeholders,
+# not moments of a life, and near the ends of ``datetime``'s range a shift into the
+# user's zone or by the dedup window overflows. Inside it every instant converts to any
+# zone and back, and stays a four-digit year, so text order is time order.
+MIN_YEAR, MAX_YEAR = 1000, 2999
+
+
+def check_year(year: int, where: str, shown: object) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise MemoryInputError(
+            f"{where}: {shown!s} is out of range: years {MIN_YEAR} to {MAX_YEAR} are accepted"
+        )
+
 
 def parse_instant(value: str | datetime, tz: tzinfo, where: str = "at") -> datetime:
-    """An aware UTC datetime from ISO 8601 text (``Z`` allowed) or a datetime."""
+    """An aware UTC datetime from ISO 8601 text (``Z`` allowed) or a datetime, within
+    the years ``MIN_YEAR`` to ``MAX_YEAR`` in UTC and in ``tz``."""
     if isinstance(value, datetime):
         moment = value
+        text = value.isoformat()
     else:
-        text = str(value).strip()
+        if not isinstance(value, str):
+            raise MemoryInputError(
+                f"{where}: expected an ISO 8601 date as a string, got {type(value).__name__}"
+            )
+        text = value.strip()
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
@@ -27,9 +46,17 @@ def parse_instant(value: str | datetime, tz: tzinfo, where: str = "at") -> datet
                 f"{where}: invalid date {text!r}: expected ISO 8601, "
                 "like 2025-01-02 or 2025-01-02T13:04:05+01:00"
             ) from None
+    check_year(moment.year, where, repr(text))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
+    try:
+        utc = moment.astimezone(UTC)
+        local = utc.astimezone(tz)
+    except (OverflowError, ValueError):
+        utc = local = datetime.min
+    check_year(min(utc.year, local.year), where, repr(text))
+    check_year(max(utc.year, local.year), where, repr(text))
+    return utc
 
 
 def to_db(moment: datetime) -> str:
@@ -90,12 +117,14 @@ def _rules(today: date, tz: tzinfo) -> list[tuple[str, object]]:
     def in_month(m: re.Match[str]) -> tuple[datetime, datetime]:
         month = _MONTHS[m["month"].lower()]
         year = int(m["year"]) if m["year"] else today.year - (month > today.month)
+        check_year(year, "query", repr(m.group(0)))
         return _month_window(year, month, tz)
 
     def on_date(m: re.Match[str]) -> tuple[datetime, datetime]:
         month = _MONTHS[m["month"].lower()]
         day_of_month = int(m["day"])
         year = int(m["year"]) if m["year"] else today.year
+        check_year(year, "query", repr(m.group(0)))
         try:
             day = date(year, month, day_of_month)
         except ValueError:

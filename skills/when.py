@@ -16,6 +16,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from ..memory.texts import MemoryInputError
+from ..memory.when import check_year
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _CRON_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -80,7 +81,20 @@ def _clock_time(text: str, where: str) -> time:
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo, where: str = "when") -> Schedule:
-    """A ``Schedule`` for ``text``, relative to ``now`` in zone ``tz``."""
+    """A ``Schedule`` for ``text``, relative to ``now`` in zone ``tz``, within the years
+    the memory accepts (``memory.when.MIN_YEAR`` to ``MAX_YEAR``)."""
+    try:
+        schedule = _parse_when(text, now, tz, where)
+        at = schedule.at.astimezone(tz) if schedule.at is not None else None
+    except OverflowError:
+        at = datetime.max.replace(tzinfo=UTC)
+        schedule = Schedule(at=at)
+    if at is not None:
+        check_year(at.year, where, repr(text))
+    return schedule
+
+
+def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
     raw = " ".join(str(text).lower().split())
     if not raw:
         raise MemoryInputError(f"{where}: no time given")
