@@ -8,6 +8,7 @@ here, at the edge; everything else receives a ``Settings`` object.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from contextvars import ContextVar
@@ -16,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -29,14 +37,22 @@ from . import host
 HOME_ENV = "POCKETMIND_HOME"
 CONFIG_NAME = "config.toml"
 
-_config_file: ContextVar[Path | None] = ContextVar("pocketmind_config_file", default=None)
+# The parsed config.toml while ``load_settings`` builds a Settings from it.
+_config_values: ContextVar[dict[str, Any] | None] = ContextVar("pocketmind_config", default=None)
 
 
 class SettingsError(ValueError):
     """Settings could not be loaded; the message names the file and field."""
 
 
-class MemorySettings(BaseModel):
+class _Section(BaseModel):
+    """A table of config.toml. An unknown key is refused with its name: a typo must not
+    silently leave the default in place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MemorySettings(_Section):
     max_text_bytes: int = Field(
         default=64 * 1024, ge=1, description="Longest memory text accepted, in UTF-8 bytes."
     )
@@ -48,12 +64,23 @@ class MemorySettings(BaseModel):
         "within the dedup window updates the existing one instead of adding a row.",
     )
     dedup_window_hours: float = Field(
-        default=24.0, ge=0.0, description="Time window for near-duplicate detection."
+        default=24.0,
+        ge=0.0,
+        le=100 * 366 * 24,
+        description="Time window for near-duplicate detection (at most a century).",
     )
     batch_size: int = Field(default=256, ge=1, description="Rows per transaction on import.")
+    forget_min_similarity: float = Field(
+        default=0.4,
+        ge=-1.0,
+        le=1.0,
+        description="Forgetting by query takes only memories at least this similar to the "
+        "query (cosine), so a query that matches nothing forgets nothing. Measured with "
+        "all-MiniLM-L6-v2 by bench/forget.py.",
+    )
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Section):
     """Hybrid retrieval. The defaults were chosen on LoCoMo (bench/memory.py)."""
 
     k: int = Field(default=10, ge=1, le=1000, description="Results returned by default.")
@@ -94,7 +121,7 @@ class RetrievalSettings(BaseModel):
     )
 
 
-class EmbedderSettings(BaseModel):
+class EmbedderSettings(_Section):
     backend: Literal["sentence-transformers", "llama", "http", "fake"] = Field(
         default_factory=lambda: host.default_embedder_backend(),
         description="Which embedder computes memory vectors. sentence-transformers: torch "
@@ -128,7 +155,7 @@ class EmbedderSettings(BaseModel):
     fake_dim: int = Field(default=64, ge=8, description="Dimension of the fake embedder.")
 
 
-class EngineSettings(BaseModel):
+class EngineSettings(_Section):
     """The chat model. Qwen3 GGUFs are the production target; SmolLM2 ships as default."""
 
     backend: Literal["llama", "http", "fake"] = Field(
@@ -184,7 +211,7 @@ class EngineSettings(BaseModel):
         return self
 
 
-class ChatSettings(BaseModel):
+class ChatSettings(_Section):
     persona: str = Field(
         default="You are PocketMind, a personal assistant that lives on the user's phone "
         "and remembers their life. Answer briefly and concretely, using the memories when "
@@ -201,7 +228,7 @@ class ChatSettings(BaseModel):
     )
 
 
-class DaemonSettings(BaseModel):
+class DaemonSettings(_Section):
     tcp_port: int | None = Field(
         default=None,
         ge=1024,
@@ -221,7 +248,7 @@ class DaemonSettings(BaseModel):
     )
 
 
-class SensingSettings(BaseModel):
+class SensingSettings(_Section):
     """What the daemon senses. Clipboard, SMS and call log are opt-in, off by default."""
 
     sensors: list[str] = Field(
@@ -263,7 +290,7 @@ class SensingSettings(BaseModel):
         return value
 
 
-class SkillsSettings(BaseModel):
+class SkillsSettings(_Section):
     quiet_hours: str | None = Field(
         default=None,
         pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$",
@@ -284,19 +311,41 @@ class SkillsSettings(BaseModel):
         default=30, ge=0, description="A context reminder does not fire again sooner."
     )
 
+    @field_validator("briefing_time", "consolidation_time", "export_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        _clock_time(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None:
+            for part in value.split("-"):
+                _clock_time(part)
+        return value
+
     def quiet_window(self) -> tuple[time, time] | None:
         if not self.quiet_hours:
             return None
-        start, end = (time.fromisoformat(part.zfill(5)) for part in self.quiet_hours.split("-"))
+        start, end = (_clock_time(part) for part in self.quiet_hours.split("-"))
         return start, end
 
 
-class ExportSettings(BaseModel):
+def _clock_time(text: str) -> time:
+    """``HH:MM`` (``H:MM`` too) as a time of day, or a ValueError that says why not."""
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"{text!r} is not a time of day from 00:00 to 23:59")
+    return time(int(hours), int(minutes))
+
+
+class ExportSettings(_Section):
     redact: bool = Field(default=True, description="Redact exports (emails, phones, cards…).")
     redact_names: list[str] = Field(default=[], description="Names replaced by [name] in exports.")
 
 
-class TrainSettings(BaseModel):
+class TrainSettings(_Section):
     """The offline LoRA refresh (extra [train]); defaults from the seed experiment."""
 
     rank: int = Field(default=8, ge=1, le=256)
@@ -406,14 +455,26 @@ class _TomlFileSource(PydanticBaseSettingsSource):
         raise NotImplementedError  # __call__ below returns the whole mapping at once
 
     def __call__(self) -> dict[str, Any]:
-        path = _config_file.get()
-        if path is None or not path.is_file():
-            return {}
-        try:
-            with path.open("rb") as fh:
-                return tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: {exc}") from exc
+        return _config_values.get() or {}
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The tables of ``path``; {} when there is none. Errors say what to do."""
+    if not path.is_file():
+        return {}
+    remedy = "fix it, or move it away to use the defaults"
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read it ({exc.strerror}); {remedy}") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path}: not a text file (byte {exc.start} is not UTF-8); {remedy}"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}; {remedy}") from None
 
 
 def read_key_file(path: Path | None, field: str) -> str | None:
@@ -435,18 +496,69 @@ def resolve_home(home: Path | str | None = None) -> Path:
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
     """Load settings for ``home`` (default ``$POCKETMIND_HOME`` or ``~/.pocketmind``).
 
-    Errors name the source: the config file and the field that was wrong.
+    Errors name the source of each bad value: the config file with its section and
+    key, the environment variable, or the override; and what to do about it.
     """
     resolved = resolve_home(home)
     config = resolved / CONFIG_NAME
-    token = _config_file.set(config)
+    values = _read_config(config)
+    token = _config_values.set(values)
     try:
         return Settings(home=resolved, **overrides)
     except ValidationError as exc:
-        where = f"{config} or POCKETMIND_* environment" if config.is_file() else "settings"
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise SettingsError(f"invalid {where}: {problems}") from exc
+        found: dict[str, list[str]] = {"file": [], "env": [], "other": []}
+        for err in exc.errors():
+            source, text = _problem(err, values, overrides)
+            found[source].append(text)
+        parts = [f"{config}: " + "; ".join(found["file"])] if found["file"] else []
+        parts += found["env"] + found["other"]
+        remedy = ["fix or remove it in the file"] if found["file"] else []
+        remedy += ["fix or unset the variable"] if found["env"] else []
+        raise SettingsError(
+            "invalid settings: " + "; ".join(parts) + (f" ({', '.join(remedy)})" if remedy else "")
+        ) from exc
     finally:
-        _config_file.reset(token)
+        _config_values.reset(token)
+
+
+def _has(mapping: Any, path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(mapping, dict) or key not in mapping:
+            return False
+        mapping = mapping[key]
+    return True
+
+
+def _problem(err: Any, values: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, str]:
+    """Where one validation error came from ("file", "env" or "other"), and "where: what",
+    where being the file's ``[section] key``, a ``POCKETMIND_*`` variable, or a dotted
+    name."""
+    loc = tuple(str(part) for part in err["loc"])
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = _unknown(loc, values)
+    env = "POCKETMIND_" + "__".join(loc).upper()
+    if _has(overrides, loc):
+        return "other", f"{'.'.join(loc)}: {message}"
+    if any(name.upper() == env for name in os.environ):
+        return "env", f"{env}: {message}"
+    if loc and _has(values, loc[:2]):
+        if len(loc) > 1:
+            return "file", f"[{loc[0]}] {'.'.join(loc[1:])}: {message}"
+        return "file", f"[{loc[0]}]: {message}" if isinstance(values[loc[0]], dict) else (
+            f"{loc[0]}: {message}"
+        )
+    return "other", f"{'.'.join(loc)}: {message}"
+
+
+def _unknown(loc: tuple[str, ...], values: dict[str, Any]) -> str:
+    """The words for an unknown key or section, with the nearest known name if close."""
+    model: Any = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(part)
+        model = field.annotation if field is not None else None
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return "unknown key"
+    what = "section" if len(loc) == 1 and isinstance(values.get(loc[0]), dict) else "key"
+    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
+    return f"unknown {what}" + (f" (did you mean {close[0]!r}?)" if close else "")
