@@ -8,9 +8,7 @@ here, at the edge; everything else receives a ``Settings`` object.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from contextvars import ContextVar
 from datetime import datetime, time, tzinfo
 from pathlib import Path
@@ -33,16 +31,14 @@ from pydantic_settings import (
 )
 
 from . import host
+from .configfile import SettingsError as SettingsError
+from .configfile import describe, read_config
 
 HOME_ENV = "POCKETMIND_HOME"
 CONFIG_NAME = "config.toml"
 
 # The parsed config.toml while ``load_settings`` builds a Settings from it.
 _config_values: ContextVar[dict[str, Any] | None] = ContextVar("pocketmind_config", default=None)
-
-
-class SettingsError(ValueError):
-    """Settings could not be loaded; the message names the file and field."""
 
 
 class _Section(BaseModel):
@@ -458,25 +454,6 @@ class _TomlFileSource(PydanticBaseSettingsSource):
         return _config_values.get() or {}
 
 
-def _read_config(path: Path) -> dict[str, Any]:
-    """The tables of ``path``; {} when there is none. Errors say what to do."""
-    if not path.is_file():
-        return {}
-    remedy = "fix it, or move it away to use the defaults"
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read it ({exc.strerror}); {remedy}") from None
-    except UnicodeDecodeError as exc:
-        raise SettingsError(
-            f"{path}: not a text file (byte {exc.start} is not UTF-8); {remedy}"
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}; {remedy}") from None
-
-
 def read_key_file(path: Path | None, field: str) -> str | None:
     """The secret in a key file setting (a server's API key), or None when unset."""
     if path is None:
@@ -501,64 +478,11 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
     """
     resolved = resolve_home(home)
     config = resolved / CONFIG_NAME
-    values = _read_config(config)
+    values = read_config(config)
     token = _config_values.set(values)
     try:
         return Settings(home=resolved, **overrides)
     except ValidationError as exc:
-        found: dict[str, list[str]] = {"file": [], "env": [], "other": []}
-        for err in exc.errors():
-            source, text = _problem(err, values, overrides)
-            found[source].append(text)
-        parts = [f"{config}: " + "; ".join(found["file"])] if found["file"] else []
-        parts += found["env"] + found["other"]
-        remedy = ["fix or remove it in the file"] if found["file"] else []
-        remedy += ["fix or unset the variable"] if found["env"] else []
-        raise SettingsError(
-            "invalid settings: " + "; ".join(parts) + (f" ({', '.join(remedy)})" if remedy else "")
-        ) from exc
+        raise SettingsError(describe(exc, Settings, config, values, overrides)) from exc
     finally:
         _config_values.reset(token)
-
-
-def _has(mapping: Any, path: tuple[str, ...]) -> bool:
-    for key in path:
-        if not isinstance(mapping, dict) or key not in mapping:
-            return False
-        mapping = mapping[key]
-    return True
-
-
-def _problem(err: Any, values: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, str]:
-    """Where one validation error came from ("file", "env" or "other"), and "where: what",
-    where being the file's ``[section] key``, a ``POCKETMIND_*`` variable, or a dotted
-    name."""
-    loc = tuple(str(part) for part in err["loc"])
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        message = _unknown(loc, values)
-    env = "POCKETMIND_" + "__".join(loc).upper()
-    if _has(overrides, loc):
-        return "other", f"{'.'.join(loc)}: {message}"
-    if any(name.upper() == env for name in os.environ):
-        return "env", f"{env}: {message}"
-    if loc and _has(values, loc[:2]):
-        if len(loc) > 1:
-            return "file", f"[{loc[0]}] {'.'.join(loc[1:])}: {message}"
-        return "file", f"[{loc[0]}]: {message}" if isinstance(values[loc[0]], dict) else (
-            f"{loc[0]}: {message}"
-        )
-    return "other", f"{'.'.join(loc)}: {message}"
-
-
-def _unknown(loc: tuple[str, ...], values: dict[str, Any]) -> str:
-    """The words for an unknown key or section, with the nearest known name if close."""
-    model: Any = Settings
-    for part in loc[:-1]:
-        field = model.model_fields.get(part)
-        model = field.annotation if field is not None else None
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return "unknown key"
-    what = "section" if len(loc) == 1 and isinstance(values.get(loc[0]), dict) else "key"
-    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
-    return f"unknown {what}" + (f" (did you mean {close[0]!r}?)" if close else "")
