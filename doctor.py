@@ -78,6 +78,31 @@ def check_sqlite(settings: Settings) -> Iterator[Finding]:
         conn.close()
 
 
+def check_database(settings: Settings) -> Iterator[Finding]:
+    """``PRAGMA integrity_check`` over the memory database, when there is one."""
+    from .memory.recover import integrity
+
+    if not settings.db_path.is_file():
+        return
+    problems = integrity(settings.db_path)
+    if problems == ["ok"]:
+        yield Finding("ok", "database integrity", f"{settings.db_path}: integrity_check ok")
+        return
+    lines = [
+        line.strip()
+        for problem in problems
+        for line in problem.splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    yield Finding(
+        "fix",
+        "database integrity",
+        f"{settings.db_path} is damaged: {lines[0][:160] if lines else problems}{more}",
+        "pocketmind stop, then pocketmind memory recover --install (the damaged file is kept)",
+    )
+
+
 def _embedder_space(settings: Settings) -> tuple[str, int]:
     """The space the configured embedder writes. Every embedder loads its model lazily,
     so making one reads a config or a GGUF header, nothing more."""
@@ -370,6 +395,7 @@ def check_daemon(settings: Settings) -> Iterator[Finding]:
 CHECKS: tuple[Check, ...] = (
     check_platform,
     check_sqlite,
+    check_database,
     check_storage,
     check_privacy,
     check_embedder,

@@ -36,7 +36,15 @@ _CONTROL = re.compile(r"<\|[^|>]{0,40}\|>|</?think>|</?memories>", re.IGNORECASE
 
 
 class PromptTooLong(EngineError):
-    """Even without memories and history, the prompt does not fit the budget."""
+    """Even without memories and history, the prompt does not fit the budget.
+
+    ``limit`` is the most tokens the question may have (about ``limit_chars``
+    characters of text like it)."""
+
+    def __init__(self, message: str, limit: int = 0, limit_chars: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.limit_chars = limit_chars
 
 
 def defuse(text: str) -> str:
@@ -102,9 +110,15 @@ class PromptBuilder:
         dropped_turns = 0
         while (tokens := self.count(self._messages(prefix, [], history, question))) > self.budget:
             if not history:
+                fixed = self.count(self._messages(prefix, [], [], ""))
+                limit = max(self.budget - fixed, 0)
+                chars = limit * len(question) // max(tokens - fixed, 1)
                 raise PromptTooLong(
                     f"the question and system prompt need {tokens} tokens but only "
-                    f"{self.budget} fit (context size minus the answer budget)"
+                    f"{self.budget} fit (context size minus the answer budget): the question "
+                    f"may have at most {limit} tokens, about {chars} characters like these",
+                    limit,
+                    chars,
                 )
             history.pop(0)
             dropped_turns += 1

@@ -25,6 +25,8 @@ class MemoryBackend(Protocol):
 
     def forget(self, ids: list[int]) -> list[int]: ...
 
+    def forget_preview(self, body: dict[str, Any]) -> list[dict[str, Any]]: ...
+
     def stats(self) -> dict[str, Any]: ...
 
 
@@ -57,6 +59,12 @@ class LocalMemory:
 
     def forget(self, ids: list[int]) -> list[int]:
         return self.store.forget_many(ids)
+
+    def forget_preview(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        from ..memory.forgetting import forget_matches
+
+        matches = forget_matches(self.store, body["query"], body["k"], body.get("min_similarity"))
+        return [m.to_json() for m in matches]
 
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
@@ -91,6 +99,12 @@ class RemoteMemory:
                 if not str(exc).startswith("404"):
                     raise
         return gone
+
+    def forget_preview(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        query = {k: v for k, v in body.items() if v is not None}
+        result: dict[str, Any] = self.client.request("POST", "/memories/forget", json=query)
+        matches: list[dict[str, Any]] = result["matches"]
+        return matches
 
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self.client.request("GET", "/memories/stats")

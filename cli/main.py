@@ -18,6 +18,7 @@ from .. import __version__
 from ..daemon.client import DaemonError
 from ..engine.base import EngineError
 from ..memory import EmbedderError, MemoryInputError, StorageError
+from ..memory.recover import damage_message, is_damage
 from ..privacy import private_umask, secure_home
 from ..settings import Settings, SettingsError, load_settings
 
@@ -42,8 +43,9 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            raise click.ClickException(str(exc)) from exc
+        except USER_ERRORS as exc:  # backslashreplace: a lone surrogate must not crash it
+            message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+            raise click.ClickException(message) from exc
 
 
 def _remember_home(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
@@ -75,6 +77,10 @@ def with_settings(fn: F) -> F:
             if ctx.command.name not in INSPECT_ONLY and settings.home.exists():
                 secure_home(settings.home)  # an older install's or a copied-in file
             return fn(settings, *args, **kwargs)
+        except Exception as exc:
+            if is_damage(exc):  # SQLite's own words, wherever the damage was met
+                raise StorageError(damage_message(settings.db_path, exc)) from exc
+            raise
         finally:
             os.umask(umask)
 

@@ -35,14 +35,14 @@ def _parse_now(settings: Settings, now: str | None) -> datetime | None:
     return parse_instant(now, settings.tz(), "--now") if now else None
 
 
-def _print_results(results: list[dict[str, Any]], settings: Settings) -> None:
+def _print_results(results: list[dict[str, Any]], settings: Settings, score: str = "score") -> None:
     if not results:
         click.echo("no memories found")
     tz = settings.tz()
     for r in results:
         when = datetime.fromisoformat(r["occurred_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
         text = r["text"] if len(r["text"]) <= 200 else r["text"][:199] + "…"
-        click.echo(f"#{r['id']:<6} {r['score']:6.3f}  {when}  {r['kind']}/{r['source']}  {text}")
+        click.echo(f"#{r['id']:<6} {r[score]:6.3f}  {when}  {r['kind']}/{r['source']}  {text}")
 
 
 @click.group(cls=Group)
@@ -204,26 +204,40 @@ def _batch_search(
 @memory.command()
 @with_settings
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--query", help="Forget the memories that best match this query.")
-@click.option("-k", "k", type=click.IntRange(1, 1000), default=5, show_default=True)
+@click.option("--query", help="Forget the memories that match this query closely enough.")
+@click.option("-k", "k", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(-1, 1),
+    help="How similar to the query a memory must be (default: memory.forget_min_similarity).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def forget(settings: Settings, ids: tuple[int, ...], query: str | None, k: int, yes: bool) -> None:
-    """Forget memories by ID, or those matching --query: gone from every index and
-    export, and the events they came from are blanked."""
+def forget(
+    settings: Settings,
+    ids: tuple[int, ...],
+    query: str | None,
+    k: int,
+    min_similarity: float | None,
+    yes: bool,
+) -> None:
+    """Forget memories by ID, or those matching --query (shown first, then asked): gone
+    from every index and export, and the events they came from are blanked. A query
+    that matches nothing closely enough forgets nothing."""
     if bool(ids) == bool(query):
         raise click.UsageError("give memory IDs or --query, not both")
     with memory_backend(settings) as backend:
         targets = list(ids)
         if query:
-            results = backend.search({"q": query, "k": k})
-            if not results:
-                click.echo("no memories match")
+            body = {"query": query, "k": k, "min_similarity": min_similarity}
+            matches = backend.forget_preview(body)
+            if not matches:
+                click.echo("no memories match closely enough: nothing forgotten")
                 return
-            _print_results(results, settings)
-            if not yes and not click.confirm(f"forget these {len(results)}?", default=False):
+            _print_results(matches, settings, "similarity")
+            if not yes and not click.confirm(f"forget these {len(matches)}?", default=False):
                 click.echo("nothing forgotten")
                 return
-            targets = [r["id"] for r in results]
+            targets = [m["id"] for m in matches]
         forgotten = backend.forget(targets)
     missing = sorted(set(targets) - set(forgotten))
     click.echo(f"forgot {len(forgotten)} memories" + (f"; not found: {missing}" if missing else ""))
@@ -263,6 +277,45 @@ def reindex(settings: Settings) -> None:
     ):
         done = store.reindex(progress=lambda n, _total: bar.update(n - bar.n))
     click.echo(f"re-embedded {done} memories with {store.embedder.model_id}")
+
+
+@memory.command()
+@with_settings
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new file (default: pocketmind.recovered-TIME.db beside the database).",
+)
+@click.option(
+    "--install",
+    is_flag=True,
+    help="Then use it: the damaged file (and its -wal) is kept as pocketmind.db.damaged-TIME.",
+)
+@click.option("--no-cli", is_flag=True, help="Do not try the sqlite3 command's .recover.")
+def recover(settings: Settings, out: Path | None, install: bool, no_cli: bool) -> None:
+    """Copy what can still be read of a damaged database into a new file, and say what
+    was recovered. The damaged file is never changed (the daemon must be stopped)."""
+    from ..memory.recover import recover as recover_into
+
+    if RunFiles(settings).read_pid() is not None:
+        raise click.ClickException("stop the daemon first (pocketmind stop)")
+    db = settings.db_path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out or db.with_name(f"pocketmind.recovered-{stamp}.db")
+    report = recover_into(db, target, use_cli=not no_cli)
+    for line in report.lines():
+        click.echo(line)
+    if not install:
+        click.echo(f"to use it: run again with --install, or stop everything and move it to {db}")
+        return
+    kept = db.with_name(f"{db.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm"):  # the old WAL must never be applied to the new file
+        side = db.with_name(db.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    db.replace(kept)
+    target.replace(db)
+    click.echo(f"installed; the damaged database is kept as {kept}")
 
 
 __all__ = ["memory"]

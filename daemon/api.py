@@ -24,9 +24,11 @@ from ..chat import Answer, AnswerStream
 from ..engine.base import EngineError
 from ..memory import MemoryInputError, NewEvent
 from ..memory.db import DiskFull, StorageError
+from ..memory.forgetting import forget_matches
 from ..memory.when import parse_instant
 from . import schemas
 from .ingest import Backpressure
+from .problems import add_handlers, json_safe
 from .runtime import Runtime
 
 MemoryId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="A memory's id")]
@@ -40,6 +42,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     _errors(app)
+    add_handlers(app, runtime)  # bad input: 422 naming the field; too long: 413
     _status_routes(app, runtime)
     _memory_routes(app, runtime)
     _chat_routes(app, runtime)
@@ -53,7 +56,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(MemoryInputError)
     def bad_input(_request: Request, exc: MemoryInputError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse({"detail": json_safe(str(exc))}, status_code=422)
 
     @app.exception_handler(Backpressure)
     def full(_request: Request, exc: Backpressure) -> JSONResponse:
@@ -134,8 +137,17 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.post("/memories/forget", response_model=schemas.Forgotten)
     def forget_matching(body: schemas.ForgetIn) -> schemas.Forgotten:
-        hits = store.search(body.query, k=body.k)
-        return schemas.Forgotten(forgotten=store.forget_many(r.memory.id for r in hits))
+        """Without ``confirm``: what the query would forget. With it: forget those."""
+        threshold = body.min_similarity
+        if threshold is None:
+            threshold = runtime.settings.memory.forget_min_similarity
+        matches = forget_matches(store, body.query, body.k, threshold)
+        return schemas.Forgotten(
+            forgotten=store.forget_many(m.id for m in matches) if body.confirm else [],
+            matches=[m.to_json() for m in matches],
+            min_similarity=threshold,
+            confirmed=body.confirm,
+        )
 
     @app.post("/events", response_model=schemas.EventsOut, status_code=202)
     def ingest(body: schemas.EventsIn) -> schemas.EventsOut:

@@ -1,16 +1,29 @@
 """Request and response bodies of the daemon's API (the OpenAPI schema comes from here).
 
 Our own endpoints refuse unknown fields (a typo is an error, not a silent default);
-the OpenAI-compatible ones ignore them, as OpenAI clients send many.
+the OpenAI-compatible ones ignore them, as OpenAI clients send many. Strings with a lone
+surrogate are refused by pydantic itself; numbers must be finite, and free-form JSON
+objects (``meta``, ``payload``) must hold nothing SQLite's JSON would refuse.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from ..memory.texts import json_problem
 
 TEXT_MAX = 64 * 1024
+
+
+def _storable(value: dict[str, Any]) -> dict[str, Any]:
+    if problem := json_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_storable)]
 
 
 class Strict(BaseModel):
@@ -20,7 +33,7 @@ class Strict(BaseModel):
 class EventIn(Strict):
     source: str = Field(min_length=1, max_length=200)
     kind: str = Field(min_length=1, max_length=200)
-    payload: dict[str, Any]
+    payload: JsonObject
     at: str | None = Field(default=None, max_length=64, description="ISO 8601")
     key: str | None = Field(
         default=None, min_length=1, max_length=200, description="Idempotency key per source"
@@ -42,8 +55,8 @@ class MemoryIn(Strict):
     kind: str = Field(default="note", min_length=1, max_length=200)
     source: str = Field(default="user", min_length=1, max_length=200)
     at: str | None = Field(default=None, max_length=64)
-    importance: float = Field(default=0.5, ge=0, le=1)
-    meta: dict[str, Any] = Field(default_factory=dict)
+    importance: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+    meta: JsonObject = Field(default_factory=dict)
 
 
 class Remembered(BaseModel):
@@ -55,10 +68,26 @@ class Remembered(BaseModel):
 class ForgetIn(Strict):
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(default=5, ge=1, le=100)
+    min_similarity: float | None = Field(
+        default=None,
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
+        description="Cosine similarity to the query a memory must reach "
+        "(default: memory.forget_min_similarity)",
+    )
+    confirm: bool = Field(
+        default=False, description="Forget the matches; without it, only show them"
+    )
 
 
 class Forgotten(BaseModel):
-    forgotten: list[int]
+    forgotten: list[int] = Field(description="Ids forgotten (none without confirm)")
+    matches: list[dict[str, Any]] = Field(
+        default_factory=list, description="The memories the query matched closely enough"
+    )
+    min_similarity: float | None = None
+    confirmed: bool = False
 
 
 class ChatIn(Strict):
@@ -79,6 +108,13 @@ class OpenAIMessage(BaseModel):
     role: Literal["system", "user", "assistant", "developer", "tool"]
     content: str | list[dict[str, Any]] | None = None
 
+    @field_validator("content")
+    @classmethod
+    def _storable(cls, value: str | list[dict[str, Any]] | None) -> Any:
+        if problem := json_problem(value, "content"):
+            raise ValueError(problem)
+        return value
+
     def text(self) -> str:
         if isinstance(self.content, list):
             return "".join(
@@ -94,7 +130,7 @@ class OpenAIChatIn(BaseModel):
     stream: bool = False
     max_tokens: int | None = Field(default=None, ge=1, le=32768)
     max_completion_tokens: int | None = Field(default=None, ge=1, le=32768)
-    temperature: float | None = Field(default=None, ge=0, le=2)
+    temperature: float | None = Field(default=None, ge=0, le=2, allow_inf_nan=False)
 
 
 class ReminderIn(Strict):
@@ -110,7 +146,7 @@ class ReminderIn(Strict):
 
 
 class SnoozeIn(Strict):
-    minutes: float = Field(default=10, ge=1, le=7 * 24 * 60)
+    minutes: float = Field(default=10, ge=1, le=7 * 24 * 60, allow_inf_nan=False)
 
 
 class FeedbackIn(Strict):
