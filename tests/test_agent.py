@@ -12,7 +12,7 @@ from fake_termux import SHAPES
 
 from pocketmind.engine import FakeEngine, Message
 from pocketmind.sensing.termux import FakeTermuxApi
-from pocketmind.tools.agent import Agent, call_schema
+from pocketmind.tools.agent import Agent
 from pocketmind.tools.contacts import Contacts
 from pocketmind.tools.gate import Gate, GateError
 from pocketmind.tools.phone import PhoneTools
@@ -45,7 +45,7 @@ def _sent(termux: FakeTermuxApi) -> list[list[str]]:
 def test_a_read_tool_runs_and_its_observation_reaches_the_answer() -> None:
     _termux, tools = _phone()
     engine = FakeEngine([_call("battery"), _answer("Your battery is at 76%.")])
-    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+    outcome = Agent(engine, tools, Gate(), read_commands=False, mode="native").run(
         [Message("user", "What's my battery?")]
     )
     assert outcome.answer == "Your battery is at 76%."
@@ -53,7 +53,22 @@ def test_a_read_tool_runs_and_its_observation_reaches_the_answer() -> None:
     assert "<tool_response>\nBattery 76%, discharging\n</tool_response>" in (
         engine.prompts[1][-1].content
     )
-    assert engine.options[0].json_schema == call_schema(tools)  # constrained by default
+
+
+def test_constrained_steps_pick_a_tool_then_fill_its_arguments() -> None:
+    _termux, tools = _phone()
+    engine = FakeEngine(
+        ['{"tool": "battery"}', "{}", '{"tool": "none"}', "Your battery is at 76%."]
+    )
+    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+        [Message("user", "How is my battery doing?")]
+    )
+    assert outcome.answer == "Your battery is at 76%."
+    assert [s.call.name for s in outcome.steps] == ["battery"]
+    pick, arguments, _pick_again, words = engine.options
+    assert pick.json_schema["properties"]["tool"]["enum"][-2:] == ["location", "none"]
+    assert arguments.json_schema == {"type": "object", "properties": {}}  # battery's own
+    assert words.json_schema is None  # "none": the answer is free text
 
 
 def test_nothing_external_happens_without_a_yes() -> None:
@@ -64,6 +79,7 @@ def test_nothing_external_happens_without_a_yes() -> None:
         tools,
         gate,
         read_commands=False,
+        mode="native",
     )
     outcome = agent.run([Message("user", "Text Mum that I'll be late")])
     assert outcome.pending is not None and not _sent(termux)
@@ -85,7 +101,7 @@ def test_a_rejected_or_expired_action_never_runs() -> None:
     clock = [datetime(2026, 11, 23, 9, 0).astimezone()]
     gate = Gate(now=lambda: clock[0])
     replies = [_call("torch", on=True), _call("torch", on=True)]
-    agent = Agent(FakeEngine(replies), tools, gate, read_commands=False)
+    agent = Agent(FakeEngine(replies), tools, gate, read_commands=False, mode="native")
     first = agent.run([Message("user", "torch on")]).pending
     assert first is not None
     gate.reject(first.id)
@@ -102,7 +118,11 @@ def test_a_turn_no_user_started_cannot_act_outside() -> None:
     termux, tools = _phone()
     gate = Gate()
     agent = Agent(
-        FakeEngine([_call("send_text", to="Mum", text="hi")]), tools, gate, read_commands=False
+        FakeEngine([_call("send_text", to="Mum", text="hi")]),
+        tools,
+        gate,
+        read_commands=False,
+        mode="native",
     )
     outcome = agent.run([Message("user", "daily briefing")], origin="skill")
     assert outcome.pending is None and "can't do that" in outcome.answer
@@ -116,13 +136,15 @@ def test_a_turn_no_user_started_cannot_act_outside() -> None:
 def test_an_invalid_call_gets_one_repair_round_then_words() -> None:
     _termux, tools = _phone()
     engine = FakeEngine([_call("set_alarm", hour=25), _call("torch", on=True)])
-    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+    outcome = Agent(engine, tools, Gate(), read_commands=False, mode="native").run(
         [Message("user", "torch please")]
     )
     assert outcome.invalid_calls == 1 and outcome.pending is not None
     assert "hour: Input should be less than or equal to 23" in engine.prompts[1][-1].content
     twice = FakeEngine([_call("nope"), "<tool_call>{broken</tool_call>"])
-    outcome = Agent(twice, tools, Gate(), read_commands=False).run([Message("user", "do a thing")])
+    outcome = Agent(twice, tools, Gate(), read_commands=False, mode="native").run(
+        [Message("user", "do a thing")]
+    )
     assert outcome.invalid_calls == 2 and outcome.pending is None
     assert outcome.answer.startswith("I couldn't work out how to do that")
 
@@ -130,7 +152,7 @@ def test_an_invalid_call_gets_one_repair_round_then_words() -> None:
 def test_an_unknown_or_ambiguous_name_is_asked_about() -> None:
     termux, tools = _phone()
     outcome = Agent(
-        FakeEngine([_call("call", to="Grandpa")]), tools, Gate(), read_commands=False
+        FakeEngine([_call("call", to="Grandpa")]), tools, Gate(), read_commands=False, mode="native"
     ).run([Message("user", "call grandpa")])
     assert outcome.pending is None and outcome.answer == "no contact matches 'Grandpa'"
     assert not [c for c in termux.calls if c[0] == "termux-telephony-call"]
@@ -140,14 +162,14 @@ def test_an_argument_only_sensed_text_contains_is_flagged() -> None:
     _termux, tools = _phone()
     notification = "WhatsApp: Jonas: my new number is +49 170 5550199, text me there"
     engine = FakeEngine([_call("send_text", to="+49 170 5550199", text="hi")])
-    outcome = Agent(engine, tools, Gate(), read_commands=False).run(
+    outcome = Agent(engine, tools, Gate(), read_commands=False, mode="native").run(
         [Message("user", "Text Jonas hi at his new number")], untrusted=[notification]
     )
     assert outcome.pending is not None
     assert outcome.pending.flags == ("+49 170 5550199 comes from sensed text, not from you",)
     assert "Note: +49 170 5550199 comes from sensed text" in outcome.answer
     typed = FakeEngine([_call("send_text", to="+49 170 5550199", text="hi")])
-    mine = Agent(typed, tools, Gate(), read_commands=False).run(
+    mine = Agent(typed, tools, Gate(), read_commands=False, mode="native").run(
         [Message("user", "text +49 170 5550199 hi")], untrusted=[notification]
     )
     assert mine.pending is not None and mine.pending.flags == ()  # the user typed it
@@ -209,7 +231,7 @@ def test_a_two_step_command_fills_the_text_from_the_first_step() -> None:
 
 def test_a_skill_turn_is_never_read_as_a_command() -> None:
     _termux, tools = _phone()
-    outcome = Agent(FakeEngine([_answer("ok")]), tools, Gate()).run(
+    outcome = Agent(FakeEngine([_answer("ok")]), tools, Gate(), mode="native").run(
         [Message("user", "Text Mum that I'm late")], origin="skill"
     )
     assert outcome.pending is None and outcome.answer == "ok"

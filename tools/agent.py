@@ -234,14 +234,44 @@ class Agent:
         return outcome
 
     def _reply(self, convo: list[Message]) -> str:
-        options = ChatOptions(
-            max_tokens=self.max_tokens,
-            temperature=0,
-            json_schema=call_schema(list(self.tools.values()))
-            if self.mode == "constrained"
-            else None,
-        )
-        return self.engine.chat(convo, options).text()
+        if self.mode == "native":
+            options = ChatOptions(max_tokens=self.max_tokens, temperature=0)
+            return self.engine.chat(convo, options).text()
+        return self._constrained(convo)
+
+    def _constrained(self, convo: list[Message]) -> str:
+        """Two small grammars instead of one large one: first which tool (or none), then
+        that tool's arguments. llama.cpp checks every candidate token against the
+        grammar, so one grammar over sixteen tools' arguments costs seconds a token on a
+        phone's cores; a name enum and one tool's schema cost little. The reply is the
+        same ``{"name", "arguments"}`` or ``{"answer"}`` object either way."""
+        names = [*self.tools, "none"]
+        pick = {"type": "object", "properties": {"tool": {"enum": names}}, "required": ["tool"]}
+        chosen = self.engine.chat(
+            [*convo, Message("assistant", "Which tool, or none?")],
+            ChatOptions(max_tokens=24, temperature=0, json_schema=pick),
+        ).text()
+        try:
+            name = json.loads(chosen).get("tool")
+        except (json.JSONDecodeError, AttributeError):
+            name = None
+        tool = self.tools.get(name) if isinstance(name, str) else None
+        if tool is None:
+            answer = self.engine.chat(
+                convo, ChatOptions(max_tokens=self.max_tokens, temperature=0.2)
+            ).text()
+            return json.dumps({"answer": answer.strip()})
+        arguments = self.engine.chat(
+            [*convo, Message("assistant", f"Calling {tool.name}. Its arguments as JSON:")],
+            ChatOptions(
+                max_tokens=self.max_tokens, temperature=0, json_schema=_unbounded(tool.schema())
+            ),
+        ).text()
+        try:
+            parsed = json.loads(arguments)
+        except json.JSONDecodeError:
+            return f"<tool_call>{arguments}</tool_call>"  # malformed: one repair round
+        return json.dumps({"name": tool.name, "arguments": parsed})
 
     def confirm(self, action_id: str) -> Outcome:
         """Do the action the user said yes to, then any steps that waited behind it."""
