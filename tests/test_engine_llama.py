@@ -62,7 +62,7 @@ def test_swap_closes_and_reloads_and_a_bad_adapter_keeps_the_old_model(
     assert engine._llm is not first and engine.model_id == "copy.gguf"
     bogus = tmp_path / "adapter.gguf"
     bogus.write_bytes(b"GGUF not really an adapter")
-    with pytest.raises(EngineError, match="adapter.gguf is not a GGUF file"):
+    with pytest.raises(EngineError, match=r"adapter\.gguf is not a GGUF file"):
         engine.swap(lora_path=bogus)
     assert engine.model_id == "copy.gguf" and engine.adapter_id is None
     assert engine.chat(QUESTION, ChatOptions(max_tokens=4)).text()
