@@ -52,17 +52,18 @@ ROWS = {
 }
 
 
-def make_engine(url: str | None) -> Engine:
+def make_engine(url: str | None, context_size: int = 4096) -> Engine:
+    """The packaged SmolLM2 in process, or any OpenAI-compatible server at ``url``."""
     if url:
         from pocketmind.engine.http import OpenAIHttpEngine
 
-        return OpenAIHttpEngine(url, context_size=8192, timeout_s=600)
+        return OpenAIHttpEngine(url, context_size=context_size, timeout_s=600)
     from pocketmind.engine.llama import LlamaEngine
     from pocketmind.engine.models import packaged_model
 
     path = packaged_model()
     assert path is not None
-    return LlamaEngine(path, context_size=4096, threads=2, seed=1)
+    return LlamaEngine(path, context_size=context_size, threads=2, seed=1)
 
 
 def phone(root: Path) -> FakeTermux:

@@ -21,24 +21,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from agent import make_engine
+
 from memory import machine
 from pocketmind.engine import ChatOptions, Engine, Message
 from pocketmind.plans import calendar, meetings, read, scoring, synth
 
 SEED = {"tune": 100, "held_out": 200}
-
-
-def make_engine(url: str | None) -> Engine:
-    if url:
-        from pocketmind.engine.http import OpenAIHttpEngine
-
-        return OpenAIHttpEngine(url, context_size=8192, timeout_s=600)
-    from pocketmind.engine.llama import LlamaEngine
-    from pocketmind.engine.models import packaged_model
-
-    path = packaged_model()
-    assert path is not None
-    return LlamaEngine(path, context_size=8192, threads=2, seed=1)
 
 
 def ask(engine: Engine, prompt: str, max_tokens: int) -> str:
@@ -128,7 +117,7 @@ def main() -> None:
     parser.add_argument("--no-model", action="store_true", help="skip the direct (model) rows")
     args = parser.parse_args()
     print(machine())
-    engine = None if args.no_model else make_engine(args.engine_url)
+    engine = None if args.no_model else make_engine(args.engine_url, context_size=8192)
     rows = []
     for family in ("held_out", "tune"):
         cal = synth.calendar_suite(SEED[family], family, args.per_cell)
