@@ -57,7 +57,7 @@ def check_platform(settings: Settings) -> Iterator[Finding]:
 
 
 def check_sqlite(settings: Settings) -> Iterator[Finding]:
-    from .memory.db import StorageError, connect, sqlite_module, sqlite_vec_source, vec_version
+    from .db import StorageError, connect, sqlite_module, sqlite_vec_source, vec_version
 
     try:
         module = sqlite_module()
@@ -166,7 +166,7 @@ def check_embedder(settings: Settings) -> Iterator[Finding]:
 
 
 def _check_store_space(settings: Settings, space: tuple[str, int]) -> Iterator[Finding]:
-    from .memory.db import StorageError, connect
+    from .db import StorageError, connect
     from .memory.store import recorded_space
 
     if not settings.db_path.is_file():

@@ -17,10 +17,11 @@ import click
 from .. import __version__
 from ..daemon.client import DaemonError
 from ..engine.base import EngineError
-from ..memory import EmbedderError, MemoryInputError, StorageError
+from ..memory import EmbedderError, StorageError
 from ..memory.recover import damage_message, is_damage
 from ..privacy import private_umask, secure_home
 from ..settings import Settings, SettingsError, load_settings
+from ..validation import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 INSPECT_ONLY = frozenset({"doctor"})
 
 USER_ERRORS = (
-    MemoryInputError,
+    InputError,
     SettingsError,
     StorageError,
     EmbedderError,

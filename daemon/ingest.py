@@ -21,8 +21,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..memory import MemoryInputError, MemoryStore, NewEvent, NewMemory
-from ..memory.db import StorageError, sqlite_module
+from ..db import StorageError, sqlite_module
+from ..memory import MemoryStore, NewEvent, NewMemory
+from ..validation import InputError
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class Ingestor:
                 continue
             try:
                 self.store.validate(item, f"event {row['id']}")
-            except MemoryInputError as exc:
+            except InputError as exc:
                 log.warning("event %d not remembered: %s", row["id"], exc)
                 empty.append(row["id"])
                 continue

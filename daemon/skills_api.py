@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Response
 from fastapi import Path as PathParam
 
-from ..memory import MemoryInputError
 from ..sensing.places import Places
 from ..skills.base import SkillSwitches, describe_skills
 from ..skills.reminders import ReminderBook
 from ..skills.when import parse_when
 from ..training.export import Watermark, default_export_dir, export, record_feedback
+from ..validation import InputError
 from . import schemas
 from .runtime import Runtime
 
@@ -36,7 +36,7 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
             if getattr(body, k) is not None
         ]
         if len(chosen) != 1:
-            raise MemoryInputError(
+            raise InputError(
                 "reminder: give exactly one of at, every, arrive, leave, battery_below, wifi"
             )
         now = datetime.now(UTC)
@@ -51,10 +51,10 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
         if body.arrive or body.leave:
             name = body.arrive or body.leave or ""
             place = next(
-                (p for p in Places(runtime.store).all() if name in (str(p.id), p.name)), None
+                (p for p in Places(runtime.store.db).all() if name in (str(p.id), p.name)), None
             )
             if place is None:
-                raise MemoryInputError(f"{chosen[0]}: unknown place {name!r}")
+                raise InputError(f"{chosen[0]}: unknown place {name!r}")
             trigger |= {"type": "arrive" if body.arrive else "leave", "place_id": place.id}
         elif body.battery_below is not None:
             trigger |= {"type": "battery_below", "percent": body.battery_below}

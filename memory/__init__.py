@@ -1,10 +1,9 @@
 """The memory store: durable events, deduplicated memories, hybrid retrieval."""
 
-from .db import StorageError, connect
+from ..db import StorageError, connect
 from .embedder import Embedder, EmbedderError, FakeEmbedder, SentenceTransformerEmbedder
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .store import EmbeddingMismatch, MemoryStore
-from .texts import MemoryInputError
 from .when import TimeWindow, time_window
 
 __all__ = [
@@ -13,7 +12,6 @@ __all__ = [
     "EmbeddingMismatch",
     "FakeEmbedder",
     "Memory",
-    "MemoryInputError",
     "MemoryStore",
     "NewEvent",
     "NewMemory",

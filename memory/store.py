@@ -3,7 +3,7 @@
 Every write is one transaction across all of them; the in-RAM vector index is updated
 only after the commit, so a crash can lose nothing acknowledged and leave nothing
 half-written. ``MemoryStore`` is safe to share between threads: it reads and writes
-through a :class:`~pocketmind.memory.db.Database`, whose lock also guards the index.
+through a :class:`~pocketmind.db.Database`, whose lock also guards the index.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..db import Connection, Database, StorageError, sqlite_version, vec_version
+from ..schema import forgetters, migrate
 from ..settings import Settings
-from .db import Connection, Database, StorageError, sqlite_version, vec_version
+from ..validation import InputError, clean_importance, clean_text, json_problem
 from .embedder import Embedder, make_embedder
-from .migrations import migrate
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
-from .texts import MemoryInputError, clean_importance, clean_text, json_problem, text_hash
+from .texts import text_hash
 from .vectors import VectorIndex
 from .when import TimeWindow, parse_instant, to_db
 
@@ -56,11 +57,11 @@ class _Prepared:
 
 def _label(value: object, field: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise MemoryInputError(f"{where}: {field} must be a non-empty string")
+        raise InputError(f"{where}: {field} must be a non-empty string")
     if len(value) > 200:
-        raise MemoryInputError(f"{where}: {field} is longer than 200 characters")
+        raise InputError(f"{where}: {field} is longer than 200 characters")
     if problem := json_problem(value, field):
-        raise MemoryInputError(f"{where}: {problem}")
+        raise InputError(f"{where}: {problem}")
     return value.strip()
 
 
@@ -176,7 +177,7 @@ class MemoryStore:
         text = clean_text(item.text, limit, where)
         at = parse_instant(item.at, self.settings.tz(), f"{where}: at") if item.at else now
         if not isinstance(item.meta, dict):
-            raise MemoryInputError(f"{where}: meta must be an object")
+            raise InputError(f"{where}: meta must be an object")
         importance = clean_importance(item.importance, where)
         kind, source = _label(item.kind, "kind", where), _label(item.source, "source", where)
         payload = (
@@ -190,7 +191,7 @@ class MemoryStore:
             }
         )
         if problem := json_problem(item.meta, "meta") or json_problem(payload, "payload"):
-            raise MemoryInputError(f"{where}: {problem}")
+            raise InputError(f"{where}: {problem}")
         meta_json = json.dumps(item.meta, ensure_ascii=False)
         payload_json = json.dumps(payload, ensure_ascii=False)
         return _Prepared(
@@ -234,14 +235,14 @@ class MemoryStore:
 
     def _event_row(self, event: NewEvent, where: str, now: datetime) -> tuple[Any, ...]:
         if not isinstance(event.payload, dict):
-            raise MemoryInputError(f"{where}: payload must be an object")
+            raise InputError(f"{where}: payload must be an object")
         if problem := json_problem(event.payload, "payload"):
-            raise MemoryInputError(f"{where}: {problem}")
+            raise InputError(f"{where}: {problem}")
         payload = json.dumps(event.payload, ensure_ascii=False)
         if event.key is not None and not (isinstance(event.key, str) and 0 < len(event.key) <= 200):
-            raise MemoryInputError(f"{where}: key must be a string of 1 to 200 characters")
+            raise InputError(f"{where}: key must be a string of 1 to 200 characters")
         if event.key is not None and (problem := json_problem(event.key, "key")):
-            raise MemoryInputError(f"{where}: {problem}")
+            raise InputError(f"{where}: {problem}")
         at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
         return (
             _label(event.source, "source", where),
@@ -271,7 +272,7 @@ class MemoryStore:
             )
 
     def validate(self, item: NewMemory, where: str = "item") -> None:
-        """Raise ``MemoryInputError`` naming ``where`` if ``item`` cannot be remembered."""
+        """Raise ``InputError`` naming ``where`` if ``item`` cannot be remembered."""
         self._prepare(item, where, datetime.now(UTC))
 
     def remember(
@@ -465,6 +466,7 @@ class MemoryStore:
         now = to_db(datetime.now(UTC))
         forgotten: list[int] = []
         revived: list[int] = []
+        hooks = forgetters()
         with self.lock:
             index = self.index
             with self.db.transaction():
@@ -480,23 +482,8 @@ class MemoryStore:
                             "SELECT id FROM memories WHERE superseded_by = ?", (memory_id,)
                         )
                     ]
-                    self.db.execute(
-                        "UPDATE events SET payload = '{}', forgotten_at = ? "
-                        "WHERE memory_id = ? OR id = ?",
-                        (now, memory_id, row[0]),
-                    )
-                    # An answer that used the memory may repeat it: blank those traces.
-                    self.db.execute(
-                        "UPDATE exchanges SET user_text = '', answer = '', thinking = NULL, "
-                        "prompt = '[]', forgotten_at = ? WHERE id IN (SELECT exchange_id FROM "
-                        "exchange_memories WHERE memory_id = ?)",
-                        (now, memory_id),
-                    )
-                    self.db.execute(  # a correction may repeat it too
-                        "DELETE FROM feedback WHERE exchange_id IN (SELECT exchange_id FROM "
-                        "exchange_memories WHERE memory_id = ?)",
-                        (memory_id,),
-                    )
+                    for forget in hooks:  # the events log, exchanges… blank their copies
+                        forget(self.db, [(memory_id, row[0])], now)
                     self.db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories_vec WHERE rowid = ?", (memory_id,))
                     self.db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
@@ -530,8 +517,9 @@ class MemoryStore:
                 found[row["id"]] = Memory.from_row(row)
         return found
 
-    def iter_memories(self, batch: int = 1000) -> Iterator[Memory]:
-        last = 0
+    def iter_memories(self, batch: int = 1000, after: int = 0) -> Iterator[Memory]:
+        """Every memory with an id above ``after``, oldest first, read ``batch`` at a time."""
+        last = after
         while rows := self.db.execute(
             "SELECT * FROM memories WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
         ).fetchall():

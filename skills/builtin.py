@@ -18,6 +18,7 @@ from ..engine.thinking import strip_thinking
 from ..memory.when import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
+from .runs import SkillRuns
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,7 @@ def _day_bounds(day: date, context: SkillContext) -> tuple[str, str]:
 
 def _claim(context: SkillContext, name: str, day: date) -> bool:
     """Record that ``name`` runs for ``day``; False if it already did (restarts too)."""
-    with context.store.db.transaction():
-        return bool(
-            context.store.db.execute(
-                "INSERT OR IGNORE INTO skill_runs (name, day, ran_at) VALUES (?, ?, ?)",
-                (name, day.isoformat(), to_db(context.clock.now())),
-            ).rowcount
-        )
+    return SkillRuns(context.store.db).claim(name, day, context.clock.now())
 
 
 def _due(context: SkillContext, at: str) -> date | None:

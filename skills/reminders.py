@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from ..memory import MemoryInputError, MemoryStore
+from ..db import Connection
+from ..memory import MemoryStore
 from ..memory.when import from_db, to_db
+from ..schema import migration
+from ..validation import InputError
 from .clock import Clock
 from .notify import Notification, Notifier
 from .when import Schedule
@@ -87,7 +90,7 @@ class ReminderBook:
         cooldown_s: float = 1800,
     ) -> Reminder:
         if trigger.get("type") not in CONTEXT_TYPES:
-            raise MemoryInputError(f"trigger: unknown type {trigger.get('type')!r}")
+            raise InputError(f"trigger: unknown type {trigger.get('type')!r}")
         return self._insert(text, trigger, None, urgent, now, cooldown_s)
 
     def _insert(
@@ -101,7 +104,7 @@ class ReminderBook:
     ) -> Reminder:
         text = " ".join(str(text).split())
         if not text or len(text) > 500:
-            raise MemoryInputError("reminder: text must be 1 to 500 characters")
+            raise InputError("reminder: text must be 1 to 500 characters")
         with self.db.transaction():
             reminder_id = self.db.execute(
                 "INSERT INTO reminders (text, trigger, next_fire_at, urgent, cooldown_s, "
@@ -149,7 +152,7 @@ class ReminderBook:
             ).rowcount
         reminder = self.get(reminder_id)
         if not changed or reminder is None:
-            raise MemoryInputError(f"no reminder #{reminder_id} to snooze")
+            raise InputError(f"no reminder #{reminder_id} to snooze")
         return reminder
 
 
@@ -325,3 +328,48 @@ def _matches(trigger: dict[str, Any], payload: dict[str, Any]) -> bool:
     if kind == "wifi":
         return payload.get("connected") is True and payload.get("ssid") == trigger.get("ssid")
     return False
+
+
+@migration(8, "m008_reminders")
+def m008_reminders(db: Connection) -> None:
+    """Reminders and each time one fired.
+
+    ``trigger`` is JSON: a time (``at``), a recurring rule (``cron``), or a context
+    (arriving at or leaving a place, the battery dropping below a level, joining a
+    wifi network). A firing row is written in the same transaction that moves the
+    reminder on, keyed by (reminder, due time), so a reminder never fires twice for one
+    due time; ``delivered_at`` stays empty while quiet hours hold the notification.
+    """
+    db.execute(
+        """
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            trigger TEXT NOT NULL CHECK (json_valid(trigger)),
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'done', 'cancelled')),
+            next_fire_at TEXT,
+            urgent INTEGER NOT NULL DEFAULT 0,
+            cooldown_s REAL NOT NULL DEFAULT 1800,
+            last_fired_at TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reminders_due ON reminders(next_fire_at) WHERE status = 'active'")
+    db.execute(
+        """
+        CREATE TABLE reminder_firings (
+            reminder_id INTEGER NOT NULL REFERENCES reminders(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            fired_at TEXT NOT NULL,
+            late_s REAL NOT NULL,
+            delivered_at TEXT,
+            PRIMARY KEY (reminder_id, due_at)
+        )
+        """
+    )
+    db.execute(
+        "CREATE INDEX reminder_firings_undelivered ON reminder_firings(due_at) "
+        "WHERE delivered_at IS NULL"
+    )

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pocketmind.memory import FakeEmbedder, MemoryInputError, MemoryStore, NewMemory, TimeWindow
+from pocketmind.memory import FakeEmbedder, MemoryStore, NewMemory, TimeWindow
 from pocketmind.memory.retrieval import content_words, fts_query
 from pocketmind.settings import Settings
+from pocketmind.validation import InputError
 
 NOW = datetime(2025, 10, 15, 9, 0, tzinfo=UTC)
 
@@ -107,9 +108,9 @@ def test_rrf_fusion_is_available(diary: MemoryStore) -> None:
 
 
 def test_empty_query_and_bad_k_are_refused(diary: MemoryStore) -> None:
-    with pytest.raises(MemoryInputError, match="query: text is empty"):
+    with pytest.raises(InputError, match="query: text is empty"):
         diary.search("  ")
-    with pytest.raises(MemoryInputError, match="k: must be at least 1"):
+    with pytest.raises(InputError, match="k: must be at least 1"):
         diary.search("x", k=-1)
 
 
@@ -132,14 +133,14 @@ def test_any_query_text_searches_without_error(query: str) -> None:
     from pocketmind.settings import load_settings
 
     store = MemoryStore(
-        __import__("pocketmind.memory.db", fromlist=["connect"]).connect(":memory:"),
+        __import__("pocketmind.db", fromlist=["connect"]).connect(":memory:"),
         FakeEmbedder(16),
         load_settings(timezone="UTC"),
     )
     store.remember("the quick brown fox")
     try:
         store.search(query, now=NOW)
-    except MemoryInputError as exc:
+    except InputError as exc:
         assert "no such date" in str(exc)
     finally:
         store.close()

@@ -147,7 +147,7 @@ def test_location_permission_error_names_the_cause(
 
 
 def test_places_from_fixes_arrive_leave_and_take_their_name(store: MemoryStore) -> None:
-    places = Places(store)
+    places = Places(store.db)
     tracker = PlaceTracker(places, radius_m=150, min_dwell_s=600)
     home, cafe = (52.5200, 13.4050), (52.5300, 13.4200)
     assert distance_m(*home, *cafe) > 1000

@@ -7,11 +7,11 @@ import pytest
 from pocketmind.memory import (
     EmbeddingMismatch,
     FakeEmbedder,
-    MemoryInputError,
     MemoryStore,
     NewMemory,
 )
 from pocketmind.settings import Settings
+from pocketmind.validation import InputError
 
 T0 = datetime(2025, 1, 2, 13, 0, tzinfo=UTC)
 
@@ -91,7 +91,7 @@ def test_duplicates_inside_one_batch_are_merged(store: MemoryStore) -> None:
 
 def test_a_bad_item_writes_nothing_from_its_batch(store: MemoryStore) -> None:
     store.remember("kept from before")
-    with pytest.raises(MemoryInputError, match="item 2: at: invalid date"):
+    with pytest.raises(InputError, match="item 2: at: invalid date"):
         store.remember_many([NewMemory("fine"), NewMemory("bad", at="yesterday-ish")])
     assert _rows(store, "memories") == 1
     assert _rows(store, "events") == 1
@@ -121,7 +121,7 @@ def test_a_crash_mid_write_rolls_back_everything(
 
 @pytest.mark.parametrize("importance", [-0.1, 1.5])
 def test_importance_out_of_range_is_refused(store: MemoryStore, importance: float) -> None:
-    with pytest.raises(MemoryInputError, match="importance"):
+    with pytest.raises(InputError, match="importance"):
         store.remember("x", importance=importance)
 
 
@@ -230,8 +230,8 @@ def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     row = store.db.execute("SELECT * FROM events WHERE id = ?", (ids[0],)).fetchone()
     assert json.loads(row["payload"]) == {"percentage": 19, "plugged": "UNPLUGGED"}
     assert row["untrusted"] == 1 and row["occurred_at"].startswith("2025-01-02T13:00")
-    with pytest.raises(MemoryInputError, match=r"event 2: payload\.x: object is not a JSON value"):
+    with pytest.raises(InputError, match=r"event 2: payload\.x: object is not a JSON value"):
         store.record_events([NewEvent("a", "b", {}), NewEvent("a", "b", {"x": object()})])
-    with pytest.raises(MemoryInputError, match=r"event 1: source must be a non-empty string"):
+    with pytest.raises(InputError, match=r"event 1: source must be a non-empty string"):
         store.record_events([NewEvent("", "b", {})])
     assert _rows(store, "events") == 2  # the failed batches wrote nothing

@@ -1,0 +1,1 @@
+"""Ingest: the events log (its owner) and the stage that turns events into memories."""
