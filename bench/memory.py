@@ -35,7 +35,7 @@ import locomo
 from pocketmind.db import sqlite_version, vec_version
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
 from pocketmind.memory.embedder import SentenceTransformerEmbedder
-from pocketmind.memory.retrieval import content_words
+from pocketmind.retrieval.retriever import content_words
 from pocketmind.settings import load_settings
 
 

@@ -18,6 +18,7 @@ from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
 from ..memory import MemoryStore, SearchResult
 from ..memory.model import Memory
+from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError, clean_text
 from .exchanges import ExchangeLog
@@ -91,6 +92,7 @@ class Assistant:
         self.engine = engine
         self.settings = settings
         self.exchanges = ExchangeLog(store.db)
+        self.retriever = Retriever(store)
         self.facts = FactExtractor(engine, store)
 
     def builder(self) -> PromptBuilder:
@@ -128,7 +130,7 @@ class Assistant:
         replaces the stored conversation."""
         with self.store.lock:
             found = (
-                self.store.search(question, k=self.settings.chat.memories, now=now)
+                self.retriever.search(question, k=self.settings.chat.memories, now=now)
                 if self.settings.chat.memories
                 else []
             )

@@ -17,6 +17,7 @@ from ..daemon.paths import RunFiles
 from ..memory import MemoryStore, SearchResult
 from ..memory.importer import import_jsonl
 from ..memory.when import parse_instant
+from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError
 from .backend import memory_backend
@@ -127,7 +128,7 @@ def _search_one(
     source: str | None,
     now: datetime | None,
 ) -> list[SearchResult]:
-    return store.search(query, k=k, kind=kind, source=source, now=now)
+    return Retriever(store).search(query, k=k, kind=kind, source=source, now=now)
 
 
 @memory.command()

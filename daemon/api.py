@@ -24,8 +24,9 @@ from ..chat import Answer, AnswerStream
 from ..db import DiskFull, StorageError
 from ..engine.base import EngineError
 from ..memory import NewEvent
-from ..memory.forgetting import forget_matches
 from ..memory.when import parse_instant
+from ..retrieval import Retriever
+from ..retrieval.forgetting import forget_matches
 from ..validation import InputError
 from . import schemas
 from .ingest import Backpressure
@@ -109,7 +110,7 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
         source: str | None = Query(default=None, max_length=200),
         now: str | None = Query(default=None, max_length=64),
     ) -> list[dict[str, Any]]:
-        results = store.search(q, k=k, kind=kind, source=source, now=_now(runtime, now))
+        results = Retriever(store).search(q, k=k, kind=kind, source=source, now=_now(runtime, now))
         return [r.to_json() for r in results]
 
     @app.post("/memories", response_model=schemas.Remembered, status_code=201)

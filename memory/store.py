@@ -23,10 +23,10 @@ from ..schema import forgetters, migrate
 from ..settings import Settings
 from ..validation import InputError, clean_importance, clean_text, json_problem
 from .embedder import Embedder, make_embedder
-from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
+from .model import Memory, NewEvent, NewMemory, Remembered
 from .texts import text_hash
 from .vectors import VectorIndex
-from .when import TimeWindow, parse_instant, to_db
+from .when import parse_instant, to_db
 
 Progress = Callable[[int, int], object]
 
@@ -529,29 +529,6 @@ class MemoryStore:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM memories").fetchone()[0])
-
-    def search(
-        self,
-        query: str,
-        *,
-        k: int | None = None,
-        kind: str | None = None,
-        source: str | None = None,
-        window: TimeWindow | None = None,
-        now: datetime | None = None,
-        time_phrases: bool = True,
-    ) -> list[SearchResult]:
-        from .retrieval import Retriever
-
-        return Retriever(self).search(
-            query,
-            k=k,
-            kind=kind,
-            source=source,
-            window=window,
-            now=now,
-            time_phrases=time_phrases,
-        )
 
     def stats(self) -> dict[str, Any]:
         with self.lock:  # one moment's figures

@@ -17,6 +17,7 @@ from pocketmind.memory.convert import ConversionError, convert_bert, read_safete
 from pocketmind.memory.embedder import PACKAGED_MODEL_ID, make_embedder, packaged_minilm_path
 from pocketmind.memory.llama_embedder import HttpEmbedder, LlamaEmbedder, read_embedding_info
 from pocketmind.memory.store import EmbeddingMismatch
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 
 TEXTS = [
@@ -86,7 +87,7 @@ def test_a_store_filled_by_sentence_transformers_opens_with_the_gguf(
         store.remember("Maya is my sister; she lives in Lisbon")
         store.remember("Bought oat milk and coffee beans")
     with MemoryStore.open(settings, in_process) as store:
-        hits = store.search("who is my sister?", k=1)
+        hits = Retriever(store).search("who is my sister?", k=1)
         assert "Maya" in hits[0].memory.text
 
 
@@ -103,7 +104,7 @@ def test_switching_to_another_space_is_refused_until_reindexed(
         assert store.reindex() == 1
     with MemoryStore.open(settings, in_process) as store:
         assert store.embedding_space() == (PACKAGED_MODEL_ID, 384)
-        assert "Maya" in store.search("sister", k=1)[0].memory.text
+        assert "Maya" in Retriever(store).search("sister", k=1)[0].memory.text
 
 
 def test_an_idle_model_is_unloaded_and_loaded_again_on_use(minilm_gguf: Path) -> None:

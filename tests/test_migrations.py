@@ -5,6 +5,7 @@ import pytest
 
 from pocketmind.db import connect
 from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.retrieval import Retriever
 from pocketmind.schema import Migration, migrate, migrations
 from pocketmind.settings import Settings
 
@@ -57,7 +58,7 @@ def test_database_at_every_earlier_version_upgrades(
         assert _applied(store.db) == sorted(MIGRATIONS)
         assert store.stats()["events"] == (1 if version >= 1 else 0)
         store.remember("works after the upgrade")
-        assert store.search("upgrade")[0].memory.text == "works after the upgrade"
+        assert Retriever(store).search("upgrade")[0].memory.text == "works after the upgrade"
 
 
 def test_a_failing_migration_leaves_the_previous_version(

@@ -17,6 +17,7 @@ from pocketmind.cli import main
 from pocketmind.doctor import check_database
 from pocketmind.memory import FakeEmbedder, MemoryStore, NewMemory
 from pocketmind.memory.recover import integrity, recover
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings, load_settings
 
 MEMORIES = 3000
@@ -115,7 +116,9 @@ def test_recover_copies_what_can_be_read_and_keeps_the_damaged_file(
         assert any("memories: " in line and "no row readable" in line for line in report.lines())
         some = store.get(max(kept))
         assert some is not None
-        hit = store.search(some.text, k=1)  # the full-text and vector indexes were rebuilt
+        hit = Retriever(store).search(
+            some.text, k=1
+        )  # the full-text and vector indexes were rebuilt
         assert hit and hit[0].memory.id == some.id
         assert store.remember("written after recovery").created
 

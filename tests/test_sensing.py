@@ -10,6 +10,7 @@ from fake_termux import SHAPES, FakeTermux, sample
 from patience import patience
 
 from pocketmind.memory import MemoryStore
+from pocketmind.retrieval import Retriever
 from pocketmind.sensing import SensorRunner, SensorUnavailable
 from pocketmind.sensing.files import FileIndex, FileWatcher, chunks
 from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
@@ -277,21 +278,23 @@ def test_watched_files_become_memories_and_follow_edits(store: MemoryStore, tmp_
     watcher = FileWatcher(store, [notes], debounce_s=0.2)
     watcher.start()
     try:
-        assert "Pack the blue tent" in store.search("tent")[0].memory.text  # initial scan
+        assert (
+            "Pack the blue tent" in Retriever(store).search("tent")[0].memory.text
+        )  # initial scan
         (notes / "garden.md").write_text("Water the tomatoes every morning")
         _eventually(
             lambda: (
-                store.search("tomatoes", k=1)
-                and "tomatoes" in store.search("tomatoes", k=1)[0].memory.text
+                Retriever(store).search("tomatoes", k=1)
+                and "tomatoes" in Retriever(store).search("tomatoes", k=1)[0].memory.text
             )
         )
         (notes / "garden.md").write_text("Water the basil on Sundays")
-        _eventually(lambda: any("basil" in r.memory.text for r in store.search("basil")))
-        assert not any("tomatoes" in r.memory.text for r in store.search("tomatoes"))
+        _eventually(lambda: any("basil" in r.memory.text for r in Retriever(store).search("basil")))
+        assert not any("tomatoes" in r.memory.text for r in Retriever(store).search("tomatoes"))
         (notes / "garden.md").unlink()
         _eventually(lambda: not FileIndex(store).chunk_ids(notes / "garden.md"))
         (notes / "skip.bin").write_bytes(b"\x00\x01")
-        memory = store.search("tent")[0].memory
+        memory = Retriever(store).search("tent")[0].memory
         assert memory.untrusted and memory.kind == "file"
         assert memory.meta["path"] == str(notes / "old.md")
     finally:

@@ -10,6 +10,7 @@ from pocketmind.memory import (
     MemoryStore,
     NewMemory,
 )
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings
 from pocketmind.validation import InputError
 
@@ -139,7 +140,7 @@ def test_forget_removes_a_memory_from_every_table_and_index(store: MemoryStore) 
     ).fetchall()
     assert len(blanked) == 2
     assert all(row[0] == "{}" and row[1] for row in blanked)
-    assert all("4921" not in r.memory.text for r in store.search("PIN 4921"))
+    assert all("4921" not in r.memory.text for r in Retriever(store).search("PIN 4921"))
     assert store.get(other.id) is not None
     assert not store.forget(secret.id)  # already gone
 
@@ -147,7 +148,7 @@ def test_forget_removes_a_memory_from_every_table_and_index(store: MemoryStore) 
 def test_forget_leaves_no_trace_in_the_database_file(store: MemoryStore) -> None:
     store.remember("zebracorn-secret-phrase")
     store.remember("something else entirely")
-    (result,) = store.search("zebracorn-secret-phrase", k=1)
+    (result,) = Retriever(store).search("zebracorn-secret-phrase", k=1)
     store.forget(result.memory.id)
     raw = store.settings.db_path.read_bytes()
     wal = store.settings.db_path.with_name("pocketmind.db-wal")
@@ -160,10 +161,10 @@ def test_forgetting_a_superseding_memory_revives_the_older_one(store: MemoryStor
     new = store.remember("Maya moved to Lisbon", kind="fact", at=T0 + timedelta(days=1))
     store.supersede(old.id, new.id)
     assert old.id not in store.index
-    assert all(r.memory.id != old.id for r in store.search("where does Maya live"))
+    assert all(r.memory.id != old.id for r in Retriever(store).search("where does Maya live"))
     store.forget(new.id)
     assert old.id in store.index
-    assert store.search("Maya lives")[0].memory.id == old.id
+    assert Retriever(store).search("Maya lives")[0].memory.id == old.id
 
 
 def test_embedding_space_mismatch_is_an_error_until_reindex(settings: Settings) -> None:
@@ -177,7 +178,7 @@ def test_embedding_space_mismatch_is_an_error_until_reindex(settings: Settings) 
     assert progress[-1] == (1, 1)
     with MemoryStore.open(settings, FakeEmbedder(32)) as store:
         assert store.embedding_space() == ("fake-hash-32", 32)
-        assert store.search("lunch")[0].memory.text == "Lunch with Alice"
+        assert Retriever(store).search("lunch")[0].memory.text == "Lunch with Alice"
 
 
 def test_index_follows_writes_from_another_connection(
@@ -187,11 +188,11 @@ def test_index_follows_writes_from_another_connection(
         MemoryStore.open(settings, embedder) as reader,
         MemoryStore.open(settings, embedder) as writer,
     ):
-        assert reader.search("anything") == []
+        assert Retriever(reader).search("anything") == []
         written = writer.remember("Parcel arrives on Monday")
-        assert reader.search("parcel")[0].memory.id == written.id
+        assert Retriever(reader).search("parcel")[0].memory.id == written.id
         writer.forget(written.id)
-        assert reader.search("parcel") == []
+        assert Retriever(reader).search("parcel") == []
 
 
 def test_store_reopens_with_everything_acknowledged(

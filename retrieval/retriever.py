@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..memory.model import SearchResult
+from ..memory.when import TimeWindow, time_window, to_db
 from ..validation import InputError
-from .model import SearchResult
-from .when import TimeWindow, time_window, to_db
 
 if TYPE_CHECKING:
-    from .store import MemoryStore
+    from ..memory.store import MemoryStore
 
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
 
