@@ -24,6 +24,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from .db import Connection, Database, transaction
 
@@ -54,7 +55,22 @@ class Migration:
             part(db)
 
 
+class EventRecorder(Protocol):
+    """What the memory room asks of the events log (ingest/events.py provides it): a
+    memory remembered directly is logged as an event, and each is linked to the event
+    it came from, in the memory's transaction."""
+
+    def log(
+        self, db: Database, source: str, kind: str, at: str, now: str, payload: str, untrusted: bool
+    ) -> int: ...
+
+    def link(self, db: Database, event_id: int, memory_id: int, now: str) -> None: ...
+
+    def counts(self, db: Database) -> dict[str, int]: ...
+
+
 _REGISTERED: dict[int, Migration] = {}
+_EVENTS: list[EventRecorder] = []
 _FORGETTERS: list[Forgetter] = []
 
 
@@ -77,6 +93,16 @@ def on_forget(fn: Forgetter) -> Forgetter:
     if fn not in _FORGETTERS:
         _FORGETTERS.append(fn)
     return fn
+
+
+def provide_event_log(recorder: EventRecorder) -> None:
+    _EVENTS[:] = [recorder]
+
+
+def event_log() -> EventRecorder:
+    if not _EVENTS:
+        load_owners()
+    return _EVENTS[0]
 
 
 def load_owners() -> None:

@@ -82,3 +82,14 @@ def clean_importance(value: object, where: str) -> float:
     if not 0.0 <= number <= 1.0:  # NaN fails this too
         raise InputError(f"{where}: importance: must be between 0 and 1, got {value!r}")
     return number
+
+
+def clean_label(value: object, field: str, where: str) -> str:
+    """A short name (a kind, a source): a non-empty string of up to 200 characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}: {field} must be a non-empty string")
+    if len(value) > 200:
+        raise InputError(f"{where}: {field} is longer than 200 characters")
+    if problem := json_problem(value, field):
+        raise InputError(f"{where}: {problem}")
+    return value.strip()

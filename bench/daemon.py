@@ -38,6 +38,7 @@ from thread_connections import interpreter
 from memory import machine
 from pocketmind.daemon.client import DaemonError
 from pocketmind.db import connect
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent
 from pocketmind.settings import load_settings
 
@@ -89,7 +90,7 @@ def bench_throughput(n: int) -> None:
         with MemoryStore.open(settings) as store:
             start = time.perf_counter()
             for batch in batches(n, "d"):
-                store.record_events(
+                EventLog(store.db, store.settings).record(
                     [
                         NewEvent(str(e["source"]), str(e["kind"]), e["payload"], key=str(e["key"]))  # type: ignore[arg-type]
                         for e in batch

@@ -23,13 +23,13 @@ from .. import __version__
 from ..chat import Answer, AnswerStream
 from ..db import DiskFull, StorageError
 from ..engine.base import EngineError
+from ..ingest import Backpressure
 from ..memory import NewEvent
 from ..memory.when import parse_instant
 from ..retrieval import Retriever
 from ..retrieval.forgetting import forget_matches
 from ..validation import InputError
 from . import schemas
-from .ingest import Backpressure
 from .problems import add_handlers, json_safe
 from .runtime import Runtime
 

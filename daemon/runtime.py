@@ -20,10 +20,10 @@ from typing import Any
 from .. import __version__
 from ..chat import Assistant
 from ..engine import Engine, make_engine
+from ..ingest import Ingestor
 from ..memory import MemoryStore
 from ..memory.embedder import make_embedder
 from ..settings import Settings
-from .ingest import Ingestor
 from .paths import RunFiles
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""The memory store: the events log, memories, and their full-text and vector indexes.
+"""The memory store: memories and their full-text and vector indexes (this room owns
+``memories``, ``memories_fts``, ``memories_vec`` and ``embedding_space``).
 
 Every write is one transaction across all of them; the in-RAM vector index is updated
 only after the commit, so a crash can lose nothing acknowledged and leave nothing
@@ -8,25 +9,22 @@ through a :class:`~pocketmind.db.Database`, whose lock also guards the index.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..db import Connection, Database, StorageError, sqlite_version, vec_version
-from ..schema import forgetters, migrate
+from ..schema import event_log, forgetters, migrate
 from ..settings import Settings
-from ..validation import InputError, clean_importance, clean_text, json_problem
+from ..validation import InputError
 from .embedder import Embedder, make_embedder
-from .model import Memory, NewEvent, NewMemory, Remembered
-from .texts import text_hash
+from .model import Memory, NewMemory, Remembered
 from .vectors import VectorIndex
-from .when import parse_instant, to_db
+from .when import to_db
+from .writing import Prepared, exact_duplicates, near_duplicates, prepare, write
 
 Progress = Callable[[int, int], object]
 
@@ -39,30 +37,6 @@ def recorded_space(db: Connection | Database) -> tuple[str, int] | None:
 
 class EmbeddingMismatch(StorageError):
     """The database holds vectors from another embedding model than the configured one."""
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    text: str
-    hash: str
-    kind: str
-    source: str
-    at: datetime
-    meta: str
-    importance: float
-    payload: str
-    untrusted: bool
-    event_id: int | None
-
-
-def _label(value: object, field: str, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{where}: {field} must be a non-empty string")
-    if len(value) > 200:
-        raise InputError(f"{where}: {field} is longer than 200 characters")
-    if problem := json_problem(value, field):
-        raise InputError(f"{where}: {problem}")
-    return value.strip()
 
 
 class MemoryStore:
@@ -172,108 +146,9 @@ class MemoryStore:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _prepare(self, item: NewMemory, where: str, now: datetime) -> _Prepared:
-        limit = self.settings.memory.max_text_bytes
-        text = clean_text(item.text, limit, where)
-        at = parse_instant(item.at, self.settings.tz(), f"{where}: at") if item.at else now
-        if not isinstance(item.meta, dict):
-            raise InputError(f"{where}: meta must be an object")
-        importance = clean_importance(item.importance, where)
-        kind, source = _label(item.kind, "kind", where), _label(item.source, "source", where)
-        payload = (
-            item.payload
-            if item.payload is not None
-            else {
-                "text": text,
-                "kind": kind,
-                "source": source,
-                "meta": item.meta,
-            }
-        )
-        if problem := json_problem(item.meta, "meta") or json_problem(payload, "payload"):
-            raise InputError(f"{where}: {problem}")
-        meta_json = json.dumps(item.meta, ensure_ascii=False)
-        payload_json = json.dumps(payload, ensure_ascii=False)
-        return _Prepared(
-            text,
-            text_hash(text),
-            kind,
-            source,
-            at,
-            meta_json,
-            importance,
-            payload_json,
-            item.untrusted,
-            item.event_id,
-        )
-
-    def record_events(self, events: Sequence[NewEvent]) -> list[int]:
-        """Append raw events to the log in one transaction and return their ids.
-
-        This is the acknowledgement point of the ingest path: once it returns, the
-        events survive a crash, whatever happens to the memories derived from them.
-        An event whose (source, key) is already logged is not logged again; its
-        existing id is returned.
-        """
-        now = datetime.now(UTC)
-        rows = [self._event_row(event, f"event {n}", now) for n, event in enumerate(events, 1)]
-        ids: list[int] = []
-        with self.db.transaction():
-            for row in rows:
-                inserted = self.db.execute(
-                    "INSERT INTO events (source, kind, occurred_at, received_at, payload, "
-                    "untrusted, key) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
-                    "RETURNING id",
-                    row,
-                ).fetchone()
-                if inserted is None:  # a repeat of a keyed event
-                    inserted = self.db.execute(
-                        "SELECT id FROM events WHERE source = ? AND key = ?", (row[0], row[6])
-                    ).fetchone()
-                ids.append(int(inserted[0]))
-        return ids
-
-    def _event_row(self, event: NewEvent, where: str, now: datetime) -> tuple[Any, ...]:
-        if not isinstance(event.payload, dict):
-            raise InputError(f"{where}: payload must be an object")
-        if problem := json_problem(event.payload, "payload"):
-            raise InputError(f"{where}: {problem}")
-        payload = json.dumps(event.payload, ensure_ascii=False)
-        if event.key is not None and not (isinstance(event.key, str) and 0 < len(event.key) <= 200):
-            raise InputError(f"{where}: key must be a string of 1 to 200 characters")
-        if event.key is not None and (problem := json_problem(event.key, "key")):
-            raise InputError(f"{where}: {problem}")
-        at = parse_instant(event.at, self.settings.tz(), f"{where}: at") if event.at else now
-        return (
-            _label(event.source, "source", where),
-            _label(event.kind, "kind", where),
-            to_db(at),
-            to_db(now),
-            payload,
-            int(event.untrusted),
-            event.key,
-        )
-
-    def pending_events(self, after: int = 0, limit: int = 1000) -> list[Any]:
-        """Logged events whose memory is not written yet, oldest first."""
-        return list(
-            self.db.execute(
-                "SELECT * FROM events WHERE processed_at IS NULL AND id > ? ORDER BY id LIMIT ?",
-                (after, limit),
-            )
-        )
-
-    def mark_processed(self, event_ids: Sequence[int]) -> None:
-        """Events that carry no memory (no text): done, nothing to write."""
-        with self.db.transaction():
-            self.db.executemany(
-                "UPDATE events SET processed_at = ? WHERE id = ?",
-                [(to_db(datetime.now(UTC)), event_id) for event_id in event_ids],
-            )
-
     def validate(self, item: NewMemory, where: str = "item") -> None:
         """Raise ``InputError`` naming ``where`` if ``item`` cannot be remembered."""
-        self._prepare(item, where, datetime.now(UTC))
+        prepare(item, where, datetime.now(UTC), self.settings)
 
     def remember(
         self,
@@ -300,20 +175,41 @@ class MemoryStore:
         now = datetime.now(UTC)
         labels = where or [f"item {i + 1}" for i in range(len(items))]
         prepared = [
-            self._prepare(item, label, now) for item, label in zip(items, labels, strict=True)
+            prepare(item, label, now, self.settings)
+            for item, label in zip(items, labels, strict=True)
         ]
+        return self.remember_prepared(prepared, now)
+
+    def prepare(
+        self, items: Sequence[NewMemory], where: Sequence[str]
+    ) -> list[Prepared | InputError]:
+        """Check each item once: ready to write, or the error that names what is wrong."""
+        now = datetime.now(UTC)
+        out: list[Prepared | InputError] = []
+        for item, label in zip(items, where, strict=True):
+            try:
+                out.append(prepare(item, label, now, self.settings))
+            except InputError as exc:
+                out.append(exc)
+        return out
+
+    def remember_prepared(
+        self, prepared: Sequence[Prepared], now: datetime | None = None
+    ) -> list[Remembered]:
+        """Write items :meth:`prepare` accepted, in one transaction: all, or none."""
+        now = now or datetime.now(UTC)
         # Embedding is the slow part: do it before taking the lock, so acknowledging
-        # events (record_events) never waits behind a batch being embedded.
+        # events (the events log) never waits behind a batch being embedded.
         embedded = self.embedder.embed([p.text for p in prepared])
         with self.lock:
             index = self.index
-            targets, fresh = self._exact_duplicates(prepared)
+            targets, fresh = exact_duplicates(self.db, prepared)
             vectors = embedded[fresh]
-            self._near_duplicates(prepared, fresh, vectors, targets, index)
+            near_duplicates(self.db, self.settings, prepared, fresh, vectors, targets, index)
             new_rows: dict[int, int] = {}
             with self.db.transaction():
                 results = [
-                    self._write(p, i, targets, new_rows, now) for i, p in enumerate(prepared)
+                    write(self.db, p, i, targets, new_rows, now) for i, p in enumerate(prepared)
                 ]
                 for j, i in enumerate(fresh):
                     if targets[i] is None:
@@ -324,126 +220,6 @@ class MemoryStore:
             kept = [j for j, i in enumerate(fresh) if targets[i] is None]
             index.add([new_rows[fresh[j]] for j in kept], vectors[kept])
             return results
-
-    def _exact_duplicates(
-        self, prepared: Sequence[_Prepared]
-    ) -> tuple[list[tuple[str, int] | None], list[int]]:
-        """Per item: ``("exact", memory id or -(batch index) - 1)`` or None; and the rest."""
-        targets: list[tuple[str, int] | None] = [None] * len(prepared)
-        fresh: list[int] = []
-        first_in_batch: dict[tuple[str, str, str], int] = {}
-        for i, p in enumerate(prepared):
-            key = (p.hash, p.kind, p.source)
-            if key in first_in_batch:
-                targets[i] = ("exact", -first_in_batch[key] - 1)
-                continue
-            row = self.db.execute(
-                "SELECT id FROM memories WHERE text_hash = ? AND kind = ? AND source = ? "
-                "AND superseded_by IS NULL ORDER BY id LIMIT 1",
-                key,
-            ).fetchone()
-            if row:
-                targets[i] = ("exact", row[0])
-            else:
-                first_in_batch[key] = i
-                fresh.append(i)
-        return targets, fresh
-
-    def _near_duplicates(
-        self,
-        prepared: Sequence[_Prepared],
-        fresh: Sequence[int],
-        vectors: NDArray[np.float32],
-        targets: list[tuple[str, int] | None],
-        index: VectorIndex,
-    ) -> None:
-        threshold = self.settings.memory.dedup_threshold
-        window = timedelta(hours=self.settings.memory.dedup_window_hours)
-        if threshold >= 1.0 or window <= timedelta(0):
-            return
-        batch_new: list[tuple[int, int]] = []  # (batch index, row in vectors)
-        for j, i in enumerate(fresh):
-            p = prepared[i]
-            rows = self.db.execute(
-                "SELECT id FROM memories WHERE kind = ? AND source = ? AND occurred_at "
-                "BETWEEN ? AND ? AND superseded_by IS NULL LIMIT 2000",
-                (p.kind, p.source, to_db(p.at - window), to_db(p.at + window)),
-            ).fetchall()
-            ids, known = index.vectors_of(row[0] for row in rows)
-            best_id, best = None, threshold
-            if len(ids):
-                sims = known @ vectors[j]
-                top = int(np.argmax(sims))
-                if sims[top] >= best:
-                    best_id, best = int(ids[top]), float(sims[top])
-            for other, other_row in batch_new:
-                q = prepared[other]
-                if (q.kind, q.source) == (p.kind, p.source) and abs(q.at - p.at) <= window:
-                    sim = float(vectors[other_row] @ vectors[j])
-                    if sim >= best:
-                        best_id, best = -other - 1, sim
-            if best_id is None:
-                batch_new.append((i, j))
-            else:
-                targets[i] = ("near", best_id)
-
-    def _write(
-        self,
-        p: _Prepared,
-        i: int,
-        targets: Sequence[tuple[str, int] | None],
-        new_rows: dict[int, int],
-        now: datetime,
-    ) -> Remembered:
-        event_id = (
-            p.event_id
-            or self.db.execute(
-                "INSERT INTO events (source, kind, occurred_at, received_at, payload, untrusted) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (p.source, p.kind, to_db(p.at), to_db(now), p.payload, int(p.untrusted)),
-            ).lastrowid
-        )
-        target = targets[i]
-        if target is None:
-            memory_id = self.db.execute(
-                "INSERT INTO memories (text, text_hash, kind, source, occurred_at, created_at, "
-                "last_seen_at, importance, meta, event_id, untrusted) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    p.text,
-                    p.hash,
-                    p.kind,
-                    p.source,
-                    to_db(p.at),
-                    to_db(now),
-                    to_db(p.at),
-                    p.importance,
-                    p.meta,
-                    event_id,
-                    int(p.untrusted),
-                ),
-            ).lastrowid
-            self.db.execute(
-                "INSERT INTO memories_fts (rowid, text) VALUES (?, ?)", (memory_id, p.text)
-            )
-            new_rows[i] = memory_id
-            result = Remembered(memory_id, True)
-        else:
-            how, memory_id = target
-            if memory_id < 0:
-                memory_id = new_rows[-memory_id - 1]
-            self.db.execute(
-                "UPDATE memories SET seen_count = seen_count + 1, "
-                "last_seen_at = max(last_seen_at, ?), importance = max(importance, ?) "
-                "WHERE id = ?",
-                (to_db(p.at), p.importance, memory_id),
-            )
-            result = Remembered(memory_id, False, how)
-        self.db.execute(
-            "UPDATE events SET memory_id = ?, processed_at = ? WHERE id = ?",
-            (memory_id, to_db(now), event_id),
-        )
-        return result
 
     def supersede(self, old_id: int, new_id: int) -> None:
         """Mark ``old_id`` as replaced by ``new_id``: kept for history, never retrieved."""
@@ -547,10 +323,7 @@ class MemoryStore:
             "superseded": db.execute(
                 "SELECT count(*) FROM memories WHERE superseded_by IS NOT NULL"
             ).fetchone()[0],
-            "events": db.execute("SELECT count(*) FROM events").fetchone()[0],
-            "forgotten_events": db.execute(
-                "SELECT count(*) FROM events WHERE forgotten_at IS NOT NULL"
-            ).fetchone()[0],
+            **event_log().counts(db),
             "embedding_model": space[0] if space else None,
             "embedding_dim": space[1] if space else None,
             "database": str(self.settings.db_path),

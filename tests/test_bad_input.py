@@ -17,6 +17,7 @@ from daemon_helpers import DaemonProcess
 from patience import patience
 
 from pocketmind.cli import main
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory, time_window
 from pocketmind.memory.importer import import_jsonl
 from pocketmind.memory.when import parse_instant
@@ -147,7 +148,7 @@ def test_events_out_of_range_or_not_finite_are_refused_before_they_are_logged(
         (NewEvent("s", "k", {"text": "hi"}, key="k\ud800"), r"event 1: key: lone surrogate"),
     ]:
         with pytest.raises(InputError, match=message):
-            store.record_events([event])
+            EventLog(store.db, store.settings).record([event])
     assert store.db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 

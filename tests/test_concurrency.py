@@ -23,6 +23,7 @@ from patience import patience
 from pocketmind.chat import ExchangeLog
 from pocketmind.db import connect
 from pocketmind.engine.base import ChatStats, Message
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent
 
 CHAT_CLIENTS = 8
@@ -143,7 +144,7 @@ def test_every_writer_shares_one_discipline(store: MemoryStore) -> None:
     threads = [job(f"trace{i}", trace) for i in range(4)] + [
         job(
             "events",
-            lambda n: store.record_events(
+            lambda n: EventLog(store.db, store.settings).record(
                 [NewEvent("s", "k", {"text": f"event {n} {j}"}) for j in range(5)]
             ),
         ),

@@ -345,8 +345,8 @@ def test_sensed_text_stays_data_and_triggers_nothing(
     termux: FakeTermux, fast: Settings, store: MemoryStore, settings: Settings
 ) -> None:
     from pocketmind.chat import Assistant
-    from pocketmind.daemon.ingest import Ingestor
     from pocketmind.engine import FakeEngine
+    from pocketmind.ingest import Ingestor
 
     poisoned = [
         *sample("termux-notification-list"),

@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from pocketmind.ingest import EventLog
 from pocketmind.memory import (
     EmbeddingMismatch,
     FakeEmbedder,
     MemoryStore,
     NewMemory,
 )
+from pocketmind.memory import store as store_module
 from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings
 from pocketmind.validation import InputError
@@ -103,7 +105,7 @@ def test_a_crash_mid_write_rolls_back_everything(
 ) -> None:
     store.remember("kept from before")
     calls = {"n": 0}
-    real_write = store._write
+    real_write = store_module.write
 
     def dying_write(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -111,7 +113,7 @@ def test_a_crash_mid_write_rolls_back_everything(
             raise OSError("power cut")
         return real_write(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "_write", dying_write)
+    monkeypatch.setattr(store_module, "write", dying_write)
     with pytest.raises(OSError):
         store.remember_many([NewMemory("one"), NewMemory("two")])
     for table in ("memories", "events", "memories_vec"):
@@ -221,7 +223,8 @@ def test_stats_reports_counts_and_engine(store: MemoryStore) -> None:
 def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     from pocketmind.memory import NewEvent
 
-    ids = store.record_events(
+    events = EventLog(store.db, store.settings)
+    ids = events.record(
         [
             NewEvent("termux-battery", "battery", {"percentage": 19, "plugged": "UNPLUGGED"}, T0),
             NewEvent("termux-notification", "notification", {"title": "Alice", "content": "hi"}),
@@ -232,7 +235,7 @@ def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     assert json.loads(row["payload"]) == {"percentage": 19, "plugged": "UNPLUGGED"}
     assert row["untrusted"] == 1 and row["occurred_at"].startswith("2025-01-02T13:00")
     with pytest.raises(InputError, match=r"event 2: payload\.x: object is not a JSON value"):
-        store.record_events([NewEvent("a", "b", {}), NewEvent("a", "b", {"x": object()})])
+        events.record([NewEvent("a", "b", {}), NewEvent("a", "b", {"x": object()})])
     with pytest.raises(InputError, match=r"event 1: source must be a non-empty string"):
-        store.record_events([NewEvent("", "b", {})])
+        events.record([NewEvent("", "b", {})])
     assert _rows(store, "events") == 2  # the failed batches wrote nothing
