@@ -111,13 +111,9 @@ class Assistant:
         limit = self.settings.chat.profile_facts
         if limit <= 0:
             return []
-        rows = self.store.db.execute(
-            "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL "
-            "ORDER BY importance DESC, id LIMIT ?",
-            (limit,),
-        ).fetchall()
-        found = self.store.get_many([row[0] for row in rows])
-        return [found[row[0]] for row in rows if row[0] in found]
+        ids = self.store.lookup.top_facts(limit)
+        found = self.store.get_many(ids)
+        return [found[i] for i in ids if i in found]
 
     def prepare(
         self,

@@ -127,12 +127,7 @@ class FactExtractor:
             except InputError as exc:
                 log.info("dropped an unusable fact: %s", exc)
                 continue
-            older = self.store.db.execute(
-                "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL AND "
-                "json_extract(meta, '$.subject') = ? AND id != ?",
-                (subject, result.id),
-            ).fetchall()
-            for (old_id,) in older:
+            for old_id in self.store.lookup.facts_about(subject, besides=result.id):
                 self.store.supersede(old_id, result.id)
             learned.append(result)
         return learned

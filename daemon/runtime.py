@@ -224,10 +224,8 @@ class Runtime:
                 self.components["engine"].mark("running")
 
     def status(self) -> dict[str, Any]:
-        counts = self.store.db.one(
-            "SELECT (SELECT count(*) FROM memories), (SELECT count(*) FROM events), "
-            "(SELECT count(*) FROM events WHERE processed_at IS NULL)"
-        )
+        with self.store.lock:  # one moment's figures
+            counts = (self.store.lookup.count(), *self.ingestor.events.backlog())
         return {
             "version": __version__,
             "pid": os.getpid(),

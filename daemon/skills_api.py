@@ -66,16 +66,7 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/reminders/fired")
     def fired(after: Annotated[str, Query(max_length=64)] = "") -> list[dict[str, Any]]:
         """Firings after ``after`` (an ISO instant): how the TUI shows reminders too."""
-        rows = runtime.store.db.execute(
-            "SELECT f.reminder_id, r.text, f.due_at, f.fired_at, f.late_s FROM reminder_firings "
-            "f JOIN reminders r ON r.id = f.reminder_id WHERE f.fired_at > ? "
-            "ORDER BY f.fired_at LIMIT 100",
-            (after,),
-        ).fetchall()
-        return [
-            {"id": r[0], "text": r[1], "due_at": r[2], "fired_at": r[3], "late_s": r[4]}
-            for r in rows
-        ]
+        return book().fired_after(after)
 
     @app.post("/reminders/{reminder_id}/done")
     def done(reminder_id: ReminderId) -> dict[str, Any]:

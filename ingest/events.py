@@ -91,6 +91,11 @@ class EventLog:
                 [(to_db(datetime.now(UTC)), event_id) for event_id in event_ids],
             )
 
+    def backlog(self) -> tuple[int, int]:
+        """(events logged, events not yet remembered)."""
+        row = self.db.one("SELECT count(*), count(*) - count(processed_at) FROM events")
+        return int(row[0]), int(row[1])
+
     def read(self, ids: Sequence[int]) -> list[Any]:
         """The events among ``ids`` whose memory is not written yet (read once per batch)."""
         marks = ",".join("?" * len(ids))

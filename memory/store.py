@@ -21,6 +21,7 @@ from ..schema import event_log, forgetters, migrate
 from ..settings import Settings
 from ..validation import InputError
 from .embedder import Embedder, make_embedder
+from .lookup import MemoryLookup
 from .model import Memory, NewMemory, Remembered
 from .vectors import VectorIndex
 from .when import to_db
@@ -53,6 +54,7 @@ class MemoryStore:
         self.db = db if isinstance(db, Database) else Database(db)
         self.embedder = embedder
         self.settings = settings
+        self.lookup = MemoryLookup(self.db)  # what other rooms may ask of the memories
         self._index: VectorIndex | None = None
         self._seen_version: int | None = None
         with self.db.reading() as conn:

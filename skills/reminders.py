@@ -70,6 +70,28 @@ class ReminderBook:
         self.db = store.db
         self.tz = tz
 
+    def due_between(self, start: str, end: str) -> list[tuple[str, str]]:
+        """(text, next fire time) of active reminders due in [start, end), in time order."""
+        rows = self.db.query(
+            "SELECT text, next_fire_at FROM reminders WHERE status = 'active' AND "
+            "next_fire_at >= ? AND next_fire_at < ? ORDER BY next_fire_at",
+            (start, end),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def fired_after(self, after: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Firings after ``after`` (an instant as stored), oldest first."""
+        rows = self.db.query(
+            "SELECT f.reminder_id, r.text, f.due_at, f.fired_at, f.late_s FROM reminder_firings "
+            "f JOIN reminders r ON r.id = f.reminder_id WHERE f.fired_at > ? "
+            "ORDER BY f.fired_at LIMIT ?",
+            (after, limit),
+        )
+        return [
+            {"id": r[0], "text": r[1], "due_at": r[2], "fired_at": r[3], "late_s": r[4]}
+            for r in rows
+        ]
+
     def add_time(
         self, text: str, schedule: Schedule, now: datetime, urgent: bool = False
     ) -> Reminder:
