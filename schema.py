@@ -2,7 +2,7 @@
 recorded in ``_migrations``, and what a room does when a memory is forgotten.
 
 Each table has one owner (memory/, ingest/, skills/reminders, skills/runs,
-sensing/places, chat/exchanges, training/export), and the owner registers the
+sensing/places, exchanges/, training/export), and the owner registers the
 migrations that create and change its tables::
 
     @migration(8, "m008_reminders")
@@ -36,7 +36,7 @@ Forgetter = Callable[[Database, list[tuple[int, int | None]], str], None]
 OWNERS: tuple[str, ...] = (
     "pocketmind.ingest.events",
     "pocketmind.memory.migrations",
-    "pocketmind.chat.exchanges",
+    "pocketmind.exchanges.log",
     "pocketmind.sensing.places",
     "pocketmind.skills.reminders",
     "pocketmind.skills.runs",

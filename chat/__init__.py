@@ -1,7 +1,7 @@
 """Grounded chat: prompts built from memories, streamed answers, exchanges, learned facts."""
 
+from ..exchanges import Exchange, ExchangeLog
 from .assistant import Answer, AnswerStream, Assistant
-from .exchanges import Exchange, ExchangeLog
 from .facts import Fact, FactExtractor
 from .prompt import BuiltPrompt, PromptBuilder, PromptTooLong, defuse
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
+from ..exchanges import ExchangeLog
 from ..memory import MemoryStore, SearchResult
 from ..memory.model import Memory
 from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError, clean_text
-from .exchanges import ExchangeLog
 from .facts import FactExtractor, worth_extracting
 from .prompt import BuiltPrompt, PromptBuilder
 

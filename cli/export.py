@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from ..chat.exchanges import ExchangeLog
+from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..training.export import Watermark, export, record_feedback

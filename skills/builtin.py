@@ -15,6 +15,7 @@ from typing import Any
 
 from ..engine import ChatOptions, EngineError, Message
 from ..engine.thinking import strip_thinking
+from ..exchanges import ExchangeLog
 from ..memory.when import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
@@ -186,23 +187,13 @@ class ConsolidationSkill:
         start, end = _day_bounds(day, context)
         if context.store.lookup.any_between(start, end, besides=("episode", "briefing")):
             return True
-        # The exchanges' owner is chat/, a floor above skills: asked here until the
-        # skill context is given an exchanges reader.
-        row = context.store.db.execute(
-            "SELECT EXISTS (SELECT 1 FROM exchanges WHERE created_at >= ? AND created_at < ?)",
-            (start, end),
-        ).fetchone()
-        return bool(row[0])
+        return ExchangeLog(context.store.db).any_between(start, end)
 
     def summarize(self, context: SkillContext, day: date) -> str:
         start, end = _day_bounds(day, context)
         rows = context.store.lookup.live_between(start, end, besides=("episode", "briefing"))
         kinds = Counter(row[0] for row in rows)
-        asked = context.store.db.execute(
-            "SELECT count(*) FROM exchanges WHERE created_at >= ? AND created_at < ? AND "
-            "forgotten_at IS NULL",
-            (start, end),
-        ).fetchone()[0]
+        asked = ExchangeLog(context.store.db).count_between(start, end)
         heading = f"{day:%A %d %B %Y}: " + (
             ", ".join(f"{count} {kind}" for kind, count in kinds.most_common()) or "a quiet day"
         )

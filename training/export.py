@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..chat.exchanges import ExchangeLog
+from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..memory.when import to_db
 from ..privacy import private_dir, write_private

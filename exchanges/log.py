@@ -198,12 +198,22 @@ class ExchangeLog:
     def count(self) -> int:
         return int(self.db.one("SELECT count(*) FROM exchanges")[0])
 
-    def since(self, after: str) -> list[Any]:
-        """Live exchanges created after ``after`` (an instant as stored), oldest first."""
-        return self.db.query(
-            "SELECT * FROM exchanges WHERE created_at > ? AND forgotten_at IS NULL ORDER BY id",
-            (after,),
+    def any_between(self, start: str, end: str) -> bool:
+        """Whether any exchange was created in [start, end) (forgotten ones count)."""
+        row = self.db.one(
+            "SELECT EXISTS (SELECT 1 FROM exchanges WHERE created_at >= ? AND created_at < ?)",
+            (start, end),
         )
+        return bool(row[0])
+
+    def count_between(self, start: str, end: str) -> int:
+        """Live exchanges created in [start, end)."""
+        row = self.db.one(
+            "SELECT count(*) FROM exchanges WHERE created_at >= ? AND created_at < ? AND "
+            "forgotten_at IS NULL",
+            (start, end),
+        )
+        return int(row[0])
 
 
 @on_forget
