@@ -106,7 +106,7 @@ def check_database(settings: Settings) -> Iterator[Finding]:
 def _embedder_space(settings: Settings) -> tuple[str, int]:
     """The space the configured embedder writes. Every embedder loads its model lazily,
     so making one reads a config or a GGUF header, nothing more."""
-    from .memory.embedder import make_embedder
+    from .embedders import make_embedder
 
     embedder = make_embedder(settings)
     try:
@@ -116,7 +116,7 @@ def _embedder_space(settings: Settings) -> tuple[str, int]:
 
 
 def check_embedder(settings: Settings) -> Iterator[Finding]:
-    from .memory.embedder import EmbedderError, embedder_gguf
+    from .embedders import EmbedderError, embedder_gguf
 
     config = settings.embedder
     if config.backend == "sentence-transformers":

@@ -16,8 +16,9 @@ import click
 
 from .. import __version__
 from ..daemon.client import DaemonError
+from ..embedders import EmbedderError
 from ..engine.base import EngineError
-from ..memory import EmbedderError, MemoryInputError, StorageError
+from ..memory import MemoryInputError, StorageError
 from ..memory.recover import damage_message, is_damage
 from ..privacy import private_umask, secure_home
 from ..settings import Settings, SettingsError, load_settings

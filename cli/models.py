@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
+from ..embedders import PACKAGED_MODEL_ID, embedder_gguf, packaged_minilm_path
 from ..engine import EngineError
 from ..engine.catalog import CATALOG, CatalogError, install_path, lookup, pull
 from ..engine.download import DownloadError, Pin, fetch
 from ..engine.models import discover, resolve
 from ..memory.convert import ConversionError, convert_bert
-from ..memory.embedder import PACKAGED_MODEL_ID, embedder_gguf, packaged_minilm_path
 from ..settings import Settings
 from .main import with_settings
 

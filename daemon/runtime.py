@@ -19,9 +19,9 @@ from typing import Any
 
 from .. import __version__
 from ..chat import Assistant
+from ..embedders import make_embedder
 from ..engine import Engine, make_engine
 from ..memory import MemoryStore
-from ..memory.embedder import make_embedder
 from ..settings import Settings
 from .ingest import Ingestor
 from .paths import RunFiles

@@ -133,7 +133,7 @@ def default_mirror() -> str:
 
 def install_path(settings: Settings, model: CatalogModel) -> Path:
     """Where a pulled model lands: chat GGUFs in models/, the embedder in models/embed/."""
-    from ..memory.embedder import embedder_gguf
+    from ..embedders import embedder_gguf
 
     if model.role == "embed":
         return embedder_gguf(settings)
@@ -164,9 +164,9 @@ def pull(
         fetch(spec.pin(mirror), target, progress=progress_for(spec.saved_as))
         return target
 
+    from ..embedders import EmbedderError
+    from ..embedders.gguf import read_embedding_info
     from ..memory.convert import convert_bert
-    from ..memory.embedder import EmbedderError
-    from ..memory.llama_embedder import read_embedding_info
 
     if target.is_file():
         try:

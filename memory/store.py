@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..embedders import Embedder, make_embedder
 from ..settings import Settings
 from .db import Connection, Database, StorageError, sqlite_version, vec_version
-from .embedder import Embedder, make_embedder
 from .migrations import migrate
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .texts import MemoryInputError, clean_importance, clean_text, json_problem, text_hash

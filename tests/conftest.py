@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.settings import Settings, load_settings
 
 
@@ -42,7 +43,7 @@ def store(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryStore]:
 @pytest.fixture(scope="session")
 def minilm() -> object:
     """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from pocketmind.memory import SentenceTransformerEmbedder
+    from pocketmind.embedders import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm up"])
@@ -104,8 +105,8 @@ def qwen3_template_gguf(smollm2: Path, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="session")
 def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged all-MiniLM-L6-v2, converted to an F16 GGUF once per run."""
+    from pocketmind.embedders import PACKAGED_MODEL_ID, packaged_minilm_path
     from pocketmind.memory.convert import convert_bert
-    from pocketmind.memory.embedder import PACKAGED_MODEL_ID, packaged_minilm_path
 
     out = tmp_path_factory.mktemp("embed") / "all-MiniLM-L6-v2.gguf"
     return convert_bert(packaged_minilm_path(), out, space=PACKAGED_MODEL_ID)
