@@ -209,7 +209,7 @@ def _mem_available() -> int | None:
 
 def check_engine(settings: Settings) -> Iterator[Finding]:
     from .engine.base import EngineError
-    from .engine.models import is_gguf, resolve
+    from .models.local import is_gguf, resolve
 
     engine = settings.engine
     if engine.backend == "fake":

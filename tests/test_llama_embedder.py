@@ -22,8 +22,8 @@ from pocketmind.embedders.gguf import read_embedding_info
 from pocketmind.embedders.http import HttpEmbedder
 from pocketmind.embedders.llama import LlamaEmbedder
 from pocketmind.memory import MemoryStore
-from pocketmind.memory.convert import ConversionError, convert_bert, read_safetensors
 from pocketmind.memory.store import EmbeddingMismatch
+from pocketmind.models.convert import ConversionError, convert_bert, read_safetensors
 from pocketmind.settings import load_settings
 
 TEXTS = [

@@ -3,7 +3,7 @@
 ``qwen3-0.6b`` is Qwen's own Q8_0 GGUF, the production chat model for a phone. The
 embedding model has no official GGUF, so ``all-minilm-l6-v2`` pulls the original
 sentence-transformers files (pinned to the revision the packaged copy was taken from)
-and converts them on the device with :mod:`pocketmind.memory.convert`; its vectors then
+and converts them on the device with :mod:`pocketmind.models.convert`; its vectors then
 share the embedding space of the desktop's sentence-transformers MiniLM.
 """
 
@@ -166,7 +166,7 @@ def pull(
 
     from ..embedders import EmbedderError
     from ..embedders.gguf import read_embedding_info
-    from ..memory.convert import convert_bert
+    from .convert import convert_bert
 
     if target.is_file():
         try:
