@@ -13,7 +13,7 @@ from ..models.adapters import AdapterShelf
 from ..models.local import resolve
 from ..models.lora_gguf import check_adapter
 from ..settings import Settings
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @click.group(cls=Group)

@@ -13,7 +13,7 @@ from ..engine import make_engine
 from ..memory import MemoryStore
 from ..memory.when import parse_instant
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command()

@@ -16,7 +16,7 @@ from ..models.convert import ConversionError, convert_bert
 from ..models.download import DownloadError, Pin, fetch
 from ..models.local import discover, resolve
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 class _Progress:

@@ -15,7 +15,7 @@ from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
 from ..skills.when import Schedule, parse_when
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @contextmanager

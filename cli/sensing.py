@@ -12,7 +12,7 @@ from ..memory import MemoryStore
 from ..sensing import make_sensors
 from ..sensing.places import Places
 from ..settings import Settings
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @click.command()
