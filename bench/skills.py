@@ -29,7 +29,7 @@ from pocketmind.embedders import FakeEmbedder
 from pocketmind.memory import MemoryStore
 from pocketmind.settings import load_settings
 from pocketmind.skills import FakeClock, RecordingNotifier, ReminderBook, ReminderScheduler
-from pocketmind.skills.when import Schedule
+from pocketmind.skills.schedules import Schedule
 from sensing import cpu_seconds
 
 

@@ -14,7 +14,7 @@ from ..memory import MemoryInputError, MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
-from ..skills.when import Schedule, parse_when
+from ..skills.schedules import Schedule, parse_when
 from .base import Group, with_settings
 
 

@@ -1,10 +1,10 @@
 """The memory store: durable events, deduplicated memories, hybrid retrieval."""
 
 from .db import StorageError, connect
+from .instants import TimeWindow, time_window
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .store import EmbeddingMismatch, MemoryStore
 from .texts import MemoryInputError
-from .when import TimeWindow, time_window
 
 __all__ = [
     "EmbeddingMismatch",

@@ -3,7 +3,7 @@
 from .clock import Clock, FakeClock, SystemClock
 from .notify import Notification, Notifier, RecordingNotifier
 from .reminders import Reminder, ReminderBook, ReminderScheduler
-from .when import Schedule, parse_when
+from .schedules import Schedule, parse_when
 
 __all__ = [
     "Clock",

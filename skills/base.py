@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ..engine import Engine
 from ..memory import MemoryStore
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..plugins import Registry
 from ..settings import Settings
 from .clock import Clock

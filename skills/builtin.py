@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine import ChatOptions, EngineError, Message
 from ..engine.thinking import strip_thinking
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
 

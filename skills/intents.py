@@ -20,11 +20,11 @@ from pydantic import BaseModel, Field, ValidationError
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..sensing.places import Places
 from ..settings import Settings
 from .reminders import ReminderBook
-from .when import Schedule, parse_when
+from .schedules import Schedule, parse_when
 
 _REMIND = re.compile(
     r"^\s*(?:please\s+|hey\s+)?(?:can you\s+|could you\s+)?remind me\s+"
