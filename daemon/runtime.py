@@ -211,15 +211,10 @@ class Runtime:
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish
         first (the engine's lock), later ones wait and are answered by the new one."""
-        swap = getattr(self.engine, "swap", None)
-        if swap is None:
-            from ..engine.base import EngineError
-
-            raise EngineError(f"the {type(self.engine).__name__} cannot swap adapters")
         with self._swap_lock:
             self.components["engine"].mark("swapping")
             try:
-                swap(lora_path=adapter)
+                self.engine.swap(lora_path=adapter)
             finally:
                 self.components["engine"].mark("running")
 
@@ -236,7 +231,7 @@ class Runtime:
             "model": self.engine.model_id,
             "adapter": self.engine.adapter_id,
             # the adapter in use was refused at start or could not be loaded back
-            "adapter_warning": getattr(self.engine, "adapter_warning", None),
+            "adapter_warning": self.engine.adapter_warning,
             "queue_depth": self.ingestor.depth,
             # Acknowledged, not yet remembered: queued, waiting for a retry (a full disk),
             # or failed and left for the next start. The log's count, not the queue's.

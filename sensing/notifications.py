@@ -106,6 +106,10 @@ class LocationSensor:
     def available(self) -> bool:
         return termux.has("termux-location")
 
+    def reading(self) -> str | None:
+        current = self.tracker.current if self.tracker is not None else None
+        return current.label if current is not None else None
+
     def poll(self) -> list[NewEvent]:
         if self.tracker is None:
             raise SensorUnavailable("location needs the memory store (run it in the daemon)")

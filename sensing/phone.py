@@ -61,6 +61,9 @@ class BatterySensor:
             "status": str(data.get("status", "UNKNOWN")).upper(),
         }
 
+    def reading(self) -> dict[str, Any] | None:
+        return self.last
+
     def poll(self) -> list[NewEvent]:
         now, before = self.read(), self.last
         self.last = now
@@ -121,6 +124,9 @@ class WifiSensor:
             )
         connected = isinstance(data, dict) and data.get("supplicant_state") == "COMPLETED"
         return str(ssid) if connected and ssid else None
+
+    def reading(self) -> str | None:
+        return self.ssid
 
     def poll(self) -> list[NewEvent]:
         ssid, before = self.read(), self.ssid
@@ -218,6 +224,9 @@ class ClipboardSensor:
 
     def available(self) -> bool:
         return termux.has("termux-clipboard-get")
+
+    def reading(self) -> str:
+        return self.last
 
     def poll(self) -> list[NewEvent]:
         text = termux.run("termux-clipboard-get", timeout=self.timeout).strip()

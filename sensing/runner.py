@@ -17,7 +17,7 @@ from typing import Any
 
 from ..memory import NewEvent
 from ..settings import SensingSettings
-from .base import Sensor, SensorState, SensorTimeout, SensorUnavailable
+from .base import ReportsReading, Sensor, SensorState, SensorTimeout, SensorUnavailable
 
 log = logging.getLogger(__name__)
 Submit = Callable[[Sequence[NewEvent]], Any]
@@ -147,10 +147,4 @@ def _available(sensor: Sensor) -> bool:
 
 def _reading(sensor: Sensor) -> Any:
     """What ``status`` shows as a sensor's last reading: its remembered state."""
-    for attribute in ("last", "ssid"):
-        if (value := getattr(sensor, attribute, None)) is not None:
-            return value
-    tracker = getattr(sensor, "tracker", None)
-    if tracker is not None and tracker.current is not None:
-        return tracker.current.label
-    return None
+    return sensor.reading() if isinstance(sensor, ReportsReading) else None
