@@ -16,10 +16,13 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import host
 from .settings import Settings, SettingsError, read_key_file
+
+if TYPE_CHECKING:
+    from .sensing.termux import TermuxApi
 
 Status = Literal["ok", "info", "warn", "fix"]
 
@@ -337,8 +340,10 @@ TERMUX_COMMANDS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
-def check_termux(settings: Settings) -> Iterator[Finding]:
-    from .sensing import termux
+def check_termux(settings: Settings, api: TermuxApi | None = None) -> Iterator[Finding]:
+    from .sensing.termux import SubprocessTermux
+
+    termux = api or SubprocessTermux()
 
     if not host.is_android():
         yield Finding("info", "termux-api", "not on Android; sensing uses sysfs and nmcli")

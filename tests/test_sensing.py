@@ -16,7 +16,7 @@ from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
 from pocketmind.sensing.phone import BatterySensor, SmsSensor, WifiSensor
 from pocketmind.sensing.places import Places, PlaceTracker, distance_m
 from pocketmind.sensing.redact import redact
-from pocketmind.sensing.termux import TermuxError
+from pocketmind.sensing.termux import FakeTermuxApi, TermuxError
 from pocketmind.settings import Settings
 
 
@@ -55,6 +55,21 @@ def test_battery_reports_transitions_not_readings(termux: FakeTermux, fast: Sett
         {**reading, "percentage": 100, "plugged": "PLUGGED_AC", "status": "FULL"},
     )
     assert _texts(battery.poll()) == ["Battery fully charged"]
+
+
+def test_sensors_take_their_termux_api(fast: Settings) -> None:
+    """A sensor given a FakeTermuxApi calls the phone only through it, with no PATH fakes."""
+    import json
+
+    api = FakeTermuxApi(
+        {"termux-wifi-connectioninfo": json.dumps(sample("termux-wifi-connectioninfo"))}
+    )
+    wifi = WifiSensor(fast, api=api)
+    assert wifi.available()
+    wifi.poll()
+    assert wifi.reading() == sample("termux-wifi-connectioninfo")["ssid"]
+    assert api.calls == [["termux-wifi-connectioninfo"]]
+    assert not BatterySensor(fast, api=FakeTermuxApi()).termux.has("termux-battery-status")
 
 
 def test_wifi_reports_connects_and_disconnects(termux: FakeTermux, fast: Settings) -> None:
