@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..memory import MemoryStore, NewEvent
 from ..settings import Settings
 from . import termux
@@ -95,9 +95,14 @@ class LocationSensor:
     name = "location"
 
     def __init__(
-        self, settings: Settings, store: MemoryStore | None, api: termux.TermuxApi | None = None
+        self,
+        settings: Settings,
+        store: MemoryStore | None,
+        api: termux.TermuxApi | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.termux = api or termux.SubprocessTermux()
+        self.clock = clock
         config = settings.sensing
         self.interval_s = config.location_interval_s
         self.timeout = config.termux_timeout_s
@@ -129,7 +134,7 @@ class LocationSensor:
             float(fix["latitude"]),
             float(fix["longitude"]),
             float(fix.get("accuracy") or 0),
-            time.time(),
+            self.clock.time(),
         )
         return [NewEvent("location", "place", payload) for payload in found]
 

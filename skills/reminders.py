@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
+from ..clock import Clock
 from ..memory import MemoryInputError, MemoryStore
 from ..memory.instants import from_db, to_db
-from .clock import Clock
 from .notify import Notification, Notifier
 from .schedules import Schedule
 
