@@ -19,10 +19,12 @@ from typing import Any
 
 from .. import __version__
 from ..chat import Assistant
+from ..clock import SYSTEM_CLOCK, Clock
 from ..embedders import make_embedder
 from ..engine import Engine, make_engine
 from ..memory import MemoryStore
 from ..settings import Settings
+from ..skills.scheduler import Scheduler, ThreadScheduler
 from .ingest import Ingestor
 from .paths import RunFiles
 
@@ -52,13 +54,17 @@ class Runtime:
         *,
         engine_factory: Callable[[Settings], Engine] = make_engine,
         files: RunFiles | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock
+        self.scheduler: Scheduler = scheduler or ThreadScheduler()
         self.files = files or RunFiles(settings)
         self.engine_factory = engine_factory
         self.components: dict[str, Component] = {}
         self._stops: list[tuple[str, Callable[[], None]]] = []
-        self.started = time.time()
+        self.started = clock.time()
         self._swap_lock = threading.Lock()
         self.store: MemoryStore
         self.engine: Engine
@@ -135,44 +141,30 @@ class Runtime:
 
     def _start_scheduler(self) -> None:
         from ..skills.base import SkillContext, SkillRunner
-        from ..skills.builtin import RemindersSkill
-        from ..skills.clock import SystemClock
         from ..skills.notify import default_notifier
 
         context = SkillContext(
             self.store,
             self.settings,
             default_notifier(self.settings.home),
-            SystemClock(),
+            self.clock,
             self.engine,
         )
         self.skills = SkillRunner(context)
-        reminders = self.skills.skills["reminders"]
-        assert isinstance(reminders, RemindersSkill)
-        scheduler = reminders.for_context(context)
+        # Every skill, reminders included, hears ingested events through its registry
+        # entry and is ticked by the scheduler: no skill is special here.
+        self.ingestor.listeners.append(self.skills.on_events)
+        self.scheduler.start(self._tick_skills)
 
-        def on_events(rows: list[Any]) -> None:
-            if self.skills.switches.enabled("reminders", True):
-                scheduler.on_events(rows)
-
-        self.ingestor.listeners.append(on_events)
-        self._ticking = threading.Event()
-        self._ticker = threading.Thread(target=self._tick, name="scheduler", daemon=True)
-        self._ticker.start()
-
-    def _tick(self) -> None:
-        while True:
-            try:
-                self.skills.tick()  # each skill inside its own failure boundary
-            except Exception as exc:  # the runner itself failing must not stop the daemon
-                log.exception("scheduler tick failed")
-                self.components["scheduler"].mark("failed", str(exc))
-            if self._ticking.wait(1.0):
-                return
+    def _tick_skills(self) -> None:
+        try:
+            self.skills.tick()  # each skill inside its own failure boundary
+        except Exception as exc:  # the runner itself failing must not stop the daemon
+            log.exception("scheduler tick failed")
+            self.components["scheduler"].mark("failed", str(exc))
 
     def _stop_scheduler(self) -> None:
-        self._ticking.set()
-        self._ticker.join(timeout=10)
+        self.scheduler.stop()
 
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""
@@ -226,7 +218,7 @@ class Runtime:
         return {
             "version": __version__,
             "pid": os.getpid(),
-            "uptime_s": round(time.time() - self.started, 1),
+            "uptime_s": round(self.clock.time() - self.started, 1),
             "components": {name: c.to_json() for name, c in self.components.items()},
             "model": self.engine.model_id,
             "adapter": self.engine.adapter_id,

@@ -93,6 +93,9 @@ class RemindersSkill:
     def tick(self, context: SkillContext) -> None:
         self.for_context(context).tick()
 
+    def on_events(self, context: SkillContext, events: list[Any]) -> None:
+        self.for_context(context).on_events(events)
+
 
 @register("briefing")
 class BriefingSkill:
