@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +33,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class Component:
     name: str
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
     state: str = "stopped"  # starting, running, failed, stopping, stopped
     error: str | None = None
-    since: float = field(default_factory=time.time)
+    since: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.since = self.clock.time()
 
     def mark(self, state: str, error: str | None = None) -> None:
-        self.state, self.error, self.since = state, error, time.time()
+        self.state, self.error, self.since = state, error, self.clock.time()
 
     def to_json(self) -> dict[str, Any]:
         return {"state": self.state, "error": self.error, "since": self.since}
@@ -73,7 +76,7 @@ class Runtime:
     # -- start-up and teardown --------------------------------------------------------------
 
     def _step(self, name: str, start: Callable[[], Any], stop: Callable[[], None]) -> None:
-        component = self.components.setdefault(name, Component(name))
+        component = self.components.setdefault(name, Component(name, self.clock))
         component.mark("starting")
         self.files.write_phase(f"starting {name}")
         log.info("starting %s", name)
