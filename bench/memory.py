@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
 import locomo
 
+from pocketmind.embedders import SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
 from pocketmind.memory.db import sqlite_version, vec_version
-from pocketmind.memory.embedder import SentenceTransformerEmbedder
 from pocketmind.memory.retrieval import content_words
 from pocketmind.settings import load_settings
 

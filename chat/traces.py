@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine.base import ChatStats, Message
 from ..memory.db import Database
-from ..memory.when import to_db
+from ..memory.instants import to_db
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..training.export import Watermark, export, record_feedback
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command("export")

@@ -16,10 +16,10 @@ from tqdm import tqdm
 from ..daemon.paths import RunFiles
 from ..memory import MemoryInputError, MemoryStore, SearchResult
 from ..memory.importer import import_jsonl
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..settings import Settings
-from .backend import memory_backend
-from .main import Group, with_settings
+from .base import Group, with_settings
+from .memory_access import memory_backend
 
 
 @contextmanager

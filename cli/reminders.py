@@ -14,8 +14,8 @@ from ..memory import MemoryInputError, MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
-from ..skills.when import Schedule, parse_when
-from .main import Group, with_settings
+from ..skills.schedules import Schedule, parse_when
+from .base import Group, with_settings
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from ..engine.base import EngineError
 from ..memory import MemoryInputError, NewEvent
 from ..memory.db import DiskFull, StorageError
 from ..memory.forgetting import forget_matches
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from . import schemas
 from .ingest import Backpressure
 from .problems import add_handlers, json_safe

@@ -12,7 +12,7 @@ from ..memory import MemoryInputError
 from ..sensing.places import Places
 from ..skills.base import SkillSwitches, describe_skills
 from ..skills.reminders import ReminderBook
-from ..skills.when import parse_when
+from ..skills.schedules import parse_when
 from ..training.export import Watermark, default_export_dir, export, record_feedback
 from . import schemas
 from .runtime import Runtime

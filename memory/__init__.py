@@ -1,17 +1,13 @@
 """The memory store: durable events, deduplicated memories, hybrid retrieval."""
 
 from .db import StorageError, connect
-from .embedder import Embedder, EmbedderError, FakeEmbedder, SentenceTransformerEmbedder
+from .instants import TimeWindow, time_window
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .store import EmbeddingMismatch, MemoryStore
 from .texts import MemoryInputError
-from .when import TimeWindow, time_window
 
 __all__ = [
-    "Embedder",
-    "EmbedderError",
     "EmbeddingMismatch",
-    "FakeEmbedder",
     "Memory",
     "MemoryInputError",
     "MemoryStore",
@@ -19,7 +15,6 @@ __all__ = [
     "NewMemory",
     "Remembered",
     "SearchResult",
-    "SentenceTransformerEmbedder",
     "StorageError",
     "TimeWindow",
     "connect",

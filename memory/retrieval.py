@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .instants import TimeWindow, time_window, to_db
 from .model import SearchResult
 from .texts import MemoryInputError
-from .when import TimeWindow, time_window, to_db
 
 if TYPE_CHECKING:
     from .store import MemoryStore

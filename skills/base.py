@@ -11,15 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import Engine
 from ..memory import MemoryStore
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..plugins import Registry
 from ..settings import Settings
-from .clock import Clock
 from .notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,14 @@ class Skill(Protocol):
         ...
 
 
+@runtime_checkable
+class HearsEvents(Protocol):
+    """A skill that MAY also act on events as they are remembered (a reminder for when
+    the phone arrives somewhere). Called with each ingested batch, after its commit."""
+
+    def on_events(self, context: SkillContext, events: list[Any]) -> None: ...
+
+
 SkillFactory = Callable[[], Skill]
 SKILLS: Registry[SkillFactory] = Registry("pocketmind.skills.builtin")
 register = SKILLS.register
@@ -55,7 +62,8 @@ registry = SKILLS.all
 class SkillSwitches:
     """Which skills the user turned on or off (the ``skills`` table)."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
         self.store = store
 
     def enabled(self, name: str, default: bool) -> bool:
@@ -72,7 +80,7 @@ class SkillSwitches:
                 "INSERT INTO skills (name, enabled, changed_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled, "
                 "changed_at = excluded.changed_at",
-                (name, int(enabled), to_db(datetime.now(UTC))),
+                (name, int(enabled), to_db(self.clock.now())),
             )
 
 
@@ -118,7 +126,7 @@ class SkillRunner:
             skill = factory()
             self.skills[name] = skill
             self.statuses[name] = SkillStatus(name, skill.description, False)
-        self.switches = SkillSwitches(self.context.store)
+        self.switches = SkillSwitches(self.context.store, self.context.clock)
 
     def tick(self) -> None:
         for name, skill in self.skills.items():
@@ -136,6 +144,19 @@ class SkillRunner:
                 status.state, status.error = "failed", f"{type(exc).__name__}: {exc}"
                 continue
             status.state, status.error = "ok", None
+
+    def on_events(self, events: list[Any]) -> None:
+        """Hand an ingested batch to every enabled skill that hears events, each inside
+        its own failure boundary (a failing one is logged and the others still hear)."""
+        for name, skill in self.skills.items():
+            if not isinstance(skill, HearsEvents):
+                continue
+            if not self.switches.enabled(name, skill.enabled_by_default):
+                continue
+            try:
+                skill.on_events(self.context, events)
+            except Exception:
+                log.exception("skill %s failed on new events", name)
 
     def status(self) -> dict[str, Any]:
         return {name: s.to_json() for name, s in self.statuses.items()}

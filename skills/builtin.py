@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine import ChatOptions, EngineError, Message
 from ..engine.thinking import strip_thinking
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
 
@@ -92,6 +92,9 @@ class RemindersSkill:
 
     def tick(self, context: SkillContext) -> None:
         self.for_context(context).tick()
+
+    def on_events(self, context: SkillContext, events: list[Any]) -> None:
+        self.for_context(context).on_events(events)
 
 
 @register("briefing")

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
+from ..clock import Clock
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.when import from_db, to_db
-from .clock import Clock
+from ..memory.instants import from_db, to_db
 from .notify import Notification, Notifier
-from .when import Schedule
+from .schedules import Schedule
 
 log = logging.getLogger(__name__)
 CONTEXT_TYPES = {"arrive", "leave", "battery_below", "wifi"}

@@ -19,8 +19,8 @@ from patience import patience
 from pocketmind.cli import main
 from pocketmind.memory import MemoryInputError, MemoryStore, NewEvent, NewMemory, time_window
 from pocketmind.memory.importer import import_jsonl
-from pocketmind.memory.when import parse_instant
-from pocketmind.skills.when import parse_when
+from pocketmind.memory.instants import parse_instant
+from pocketmind.skills.schedules import parse_when
 
 BAD_LINES = [
     (b'{"text": "bad", "at": "0001-01-01"}', r"at: '0001-01-01' is out of range: years 1000"),

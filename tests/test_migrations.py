@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.memory.db import connect
 from pocketmind.memory.migrations import MIGRATIONS, migrate
 from pocketmind.settings import Settings

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pocketmind.memory import FakeEmbedder, MemoryInputError, MemoryStore, NewMemory, TimeWindow
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryInputError, MemoryStore, NewMemory, TimeWindow
 from pocketmind.memory.retrieval import content_words, fts_query
 from pocketmind.settings import Settings
 

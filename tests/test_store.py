@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.memory import (
     EmbeddingMismatch,
-    FakeEmbedder,
     MemoryInputError,
     MemoryStore,
     NewMemory,

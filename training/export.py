@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..privacy import private_dir, write_private
 from ..settings import Settings
 from .redaction import Redactor
