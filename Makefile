@@ -48,7 +48,8 @@ bench: $(STAMP)
 
 # Refresh the locks from pyproject.toml: the desktop/dev one (CPython 3.11 on x86-64
 # Linux, as CI runs) and the phone's two (Termux's CPython 3.12 on aarch64 Android, with
-# and without the in-process engine; numpy comes from Termux's python-numpy there).
+# and without the in-process engine; numpy and cryptography (mcp needs it, through pyjwt)
+# come from Termux's python-numpy and python-cryptography there, not a Rust build).
 UV := $(VENV)/bin/uv
 UV_COMPILE := $(UV) pip compile pyproject.toml --quiet --generate-hashes --custom-compile-command "make lock"
 lock: | $(BIN)/python
@@ -57,9 +58,9 @@ lock: | $(BIN)/python
 	    --find-links $(TORCH_WHEELS) --constraint torch-constraint.txt \
 	    --no-emit-package torch -o $(LOCK)
 	$(UV_COMPILE) --extra termux --python-version 3.12 --python-platform aarch64-linux-android \
-	    --no-emit-package numpy -o requirements-termux.lock
+	    --no-emit-package numpy --no-emit-package cryptography -o requirements-termux.lock
 	$(UV_COMPILE) --python-version 3.12 --python-platform aarch64-linux-android \
-	    --no-emit-package numpy -o requirements-termux-http.lock
+	    --no-emit-package numpy --no-emit-package cryptography -o requirements-termux-http.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -59,7 +59,7 @@ def make_engine(url: str | None, context_size: int = 4096) -> Engine:
 
         return OpenAIHttpEngine(url, context_size=context_size, timeout_s=600)
     from pocketmind.engine.llama import LlamaEngine
-    from pocketmind.engine.models import packaged_model
+    from pocketmind.models.local import packaged_model
 
     path = packaged_model()
     assert path is not None

@@ -26,10 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import machine
 from pocketmind.chat import Assistant
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine import ChatOptions, Message
 from pocketmind.engine.llama import LlamaEngine
-from pocketmind.engine.models import packaged_model
-from pocketmind.memory import FakeEmbedder, MemoryStore, NewMemory
+from pocketmind.memory import MemoryStore, NewMemory
+from pocketmind.models.local import packaged_model
 from pocketmind.settings import load_settings
 
 PROMPT = [

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
 import locomo
 
-from pocketmind.memory.embedder import SentenceTransformerEmbedder
+from pocketmind.embedders import SentenceTransformerEmbedder
 
 # (query, memories it means); every corpus memory is unrelated to all of them.
 CASES: list[tuple[str, list[str]]] = [

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
-from pocketmind.memory.embedder import Embedder, SentenceTransformerEmbedder
 from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 

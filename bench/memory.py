@@ -33,9 +33,9 @@ import corpus
 import locomo
 
 from pocketmind.db import sqlite_version, vec_version
+from pocketmind.embedders import SentenceTransformerEmbedder
 from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
-from pocketmind.memory.embedder import SentenceTransformerEmbedder
 from pocketmind.retrieval.retriever import content_words
 from pocketmind.settings import load_settings
 

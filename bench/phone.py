@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from daemon_helpers import DaemonProcess
 
 from memory import machine
-from pocketmind.engine.models import packaged_model
+from pocketmind.embedders import PACKAGED_MODEL_ID, make_embedder, packaged_minilm_path
 from pocketmind.memory import MemoryStore
-from pocketmind.memory.convert import convert_bert
-from pocketmind.memory.embedder import PACKAGED_MODEL_ID, make_embedder, packaged_minilm_path
+from pocketmind.models.convert import convert_bert
+from pocketmind.models.local import packaged_model
 from pocketmind.settings import load_settings
 
 TEXTS = [

@@ -17,9 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import machine
 from pocketmind.chat import Assistant
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine import FakeEngine
-from pocketmind.engine.models import packaged_model
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.memory import MemoryStore
+from pocketmind.models.local import packaged_model
 from pocketmind.settings import load_settings
 from pocketmind.training import export
 from pocketmind.training.refresh import refresh

@@ -25,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from daemon_helpers import DaemonProcess
 
 from memory import machine
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.settings import load_settings
 from pocketmind.skills import FakeClock, RecordingNotifier, ReminderBook, ReminderScheduler
-from pocketmind.skills.when import Schedule
+from pocketmind.skills.schedules import Schedule
 from sensing import cpu_seconds
 
 

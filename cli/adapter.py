@@ -9,11 +9,11 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient, DaemonError
-from ..engine.models import resolve
+from ..models.adapters import AdapterShelf
+from ..models.local import resolve
+from ..models.lora_gguf import check_adapter
 from ..settings import Settings
-from ..training.adapters import AdapterShelf
-from ..training.lora_gguf import check_adapter
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @click.group(cls=Group)

@@ -11,9 +11,9 @@ import click
 from ..daemon.client import DaemonClient
 from ..engine import make_engine
 from ..memory import MemoryStore
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command()

@@ -14,7 +14,7 @@ import click
 from ..daemon.client import DaemonClient
 from ..daemon.paths import AlreadyRunning, RunFiles, private_dir
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 NOT_RUNNING = 3  # LSB: program is not running
 

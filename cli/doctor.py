@@ -8,7 +8,7 @@ import click
 
 from ..doctor import diagnose, to_json
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command()

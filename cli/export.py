@@ -13,7 +13,7 @@ from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..training.export import Watermark, export, record_feedback
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command("export")

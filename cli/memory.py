@@ -16,12 +16,12 @@ from tqdm import tqdm
 from ..daemon.paths import RunFiles
 from ..memory import MemoryStore, SearchResult
 from ..memory.importer import import_jsonl
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError
-from .backend import memory_backend
-from .main import Group, with_settings
+from .base import Group, with_settings
+from .memory_access import memory_backend
 
 
 @contextmanager

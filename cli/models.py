@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
+from ..embedders import PACKAGED_MODEL_ID, embedder_gguf, packaged_minilm_path
 from ..engine import EngineError
-from ..engine.catalog import CATALOG, CatalogError, install_path, lookup, pull
-from ..engine.download import DownloadError, Pin, fetch
-from ..engine.models import discover, resolve
-from ..memory.convert import ConversionError, convert_bert
-from ..memory.embedder import PACKAGED_MODEL_ID, embedder_gguf, packaged_minilm_path
+from ..models.catalog import CATALOG, CatalogError, install_path, lookup, pull
+from ..models.convert import ConversionError, convert_bert
+from ..models.download import DownloadError, Pin, fetch
+from ..models.local import discover, resolve
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 class _Progress:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command()

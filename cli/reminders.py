@@ -14,9 +14,9 @@ from ..memory import MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
-from ..skills.when import Schedule, parse_when
+from ..skills.schedules import Schedule, parse_when
 from ..validation import InputError
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from ..memory import MemoryStore
 from ..sensing import make_sensors
 from ..sensing.places import Places
 from ..settings import Settings
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @click.command()
@@ -32,11 +32,8 @@ def sensors(settings: Settings, as_json: bool) -> None:
         sensor = factory(settings, None)
         state = live.get(name, {})
         try:
-            available = (
-                bool(sensor.available())
-                if name != "location"
-                else state.get("available", bool(__import__("shutil").which("termux-location")))
-            )
+            here = bool(sensor.available())  # through its TermuxApi, like the daemon's
+            available = here if name != "location" else state.get("available", here)
         except Exception:
             available = False
         rows.append(

@@ -9,7 +9,7 @@ import click
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..skills.base import SkillSwitches, describe_skills
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @click.group(cls=Group)

@@ -25,7 +25,7 @@ from ..db import DiskFull, StorageError
 from ..engine.base import EngineError
 from ..ingest import Backpressure
 from ..memory import NewEvent
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..retrieval import Retriever
 from ..retrieval.forgetting import forget_matches
 from ..validation import InputError

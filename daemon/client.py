@@ -19,11 +19,24 @@ class DaemonError(RuntimeError):
 class DaemonClient:
     def __init__(self, settings: Settings, timeout: float = 300.0) -> None:
         self.settings = settings
-        self._http = httpx.Client(
-            transport=httpx.HTTPTransport(uds=str(settings.socket_path)),
+        self._timeout = timeout
+        self._http = self._open()
+
+    def _open(self) -> httpx.Client:
+        return httpx.Client(
+            transport=httpx.HTTPTransport(uds=str(self.settings.socket_path)),
             base_url="http://pocketmind",
-            timeout=timeout,
+            timeout=self._timeout,
         )
+
+    def _broken(self, exc: httpx.HTTPError) -> DaemonError:
+        """The daemon went away mid-request: close every pooled socket (a half-read one
+        would otherwise linger until garbage collection) and start a fresh pool, so the
+        next request reaches a restarted daemon."""
+        if isinstance(exc, httpx.TransportError):
+            self._http.close()
+            self._http = self._open()
+        return DaemonError(f"the daemon did not answer: {exc}")
 
     @classmethod
     def connect(cls, settings: Settings) -> DaemonClient | None:
@@ -57,7 +70,7 @@ class DaemonClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise DaemonError(f"the daemon did not answer: {exc}") from exc
+            raise self._broken(exc) from exc
         if response.status_code >= 400:
             raise DaemonError(_detail(response))
         return response.json() if response.content else None
@@ -87,7 +100,7 @@ class DaemonClient:
                             raise DaemonError(data.get("detail", "chat failed"))
                         yield event, data
         except httpx.HTTPError as exc:
-            raise DaemonError(f"the daemon did not answer: {exc}") from exc
+            raise self._broken(exc) from exc
 
 
 def _detail(response: httpx.Response) -> str:

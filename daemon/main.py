@@ -55,7 +55,7 @@ def run(settings: Settings, engine_factory: Callable[[Settings], Engine] = make_
 
         token = files.api_token() if settings.daemon.tcp_port is not None else None
         server, sockets = make_server(create_app(runtime), settings, token)
-        runtime.components["api"] = api = Component("api")
+        runtime.components["api"] = api = Component("api", runtime.clock)
         api.mark("running")
         log.info("serving on %s", settings.socket_path)
         serve(server, sockets)

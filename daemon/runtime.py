@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,13 @@ from typing import Any
 
 from .. import __version__
 from ..chat import Assistant
+from ..clock import SYSTEM_CLOCK, Clock
+from ..embedders import make_embedder
 from ..engine import Engine, make_engine
 from ..ingest import Ingestor
 from ..memory import MemoryStore
-from ..memory.embedder import make_embedder
 from ..settings import Settings
+from ..skills.scheduler import Scheduler, ThreadScheduler
 from .paths import RunFiles
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class Component:
     name: str
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
     state: str = "stopped"  # starting, running, failed, stopping, stopped
     error: str | None = None
-    since: float = field(default_factory=time.time)
+    since: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.since = self.clock.time()
 
     def mark(self, state: str, error: str | None = None) -> None:
-        self.state, self.error, self.since = state, error, time.time()
+        self.state, self.error, self.since = state, error, self.clock.time()
 
     def to_json(self) -> dict[str, Any]:
         return {"state": self.state, "error": self.error, "since": self.since}
@@ -52,13 +57,17 @@ class Runtime:
         *,
         engine_factory: Callable[[Settings], Engine] = make_engine,
         files: RunFiles | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock
+        self.scheduler: Scheduler = scheduler or ThreadScheduler()
         self.files = files or RunFiles(settings)
         self.engine_factory = engine_factory
         self.components: dict[str, Component] = {}
         self._stops: list[tuple[str, Callable[[], None]]] = []
-        self.started = time.time()
+        self.started = clock.time()
         self._swap_lock = threading.Lock()
         self.store: MemoryStore
         self.engine: Engine
@@ -67,7 +76,7 @@ class Runtime:
     # -- start-up and teardown --------------------------------------------------------------
 
     def _step(self, name: str, start: Callable[[], Any], stop: Callable[[], None]) -> None:
-        component = self.components.setdefault(name, Component(name))
+        component = self.components.setdefault(name, Component(name, self.clock))
         component.mark("starting")
         self.files.write_phase(f"starting {name}")
         log.info("starting %s", name)
@@ -135,44 +144,30 @@ class Runtime:
 
     def _start_scheduler(self) -> None:
         from ..skills.base import SkillContext, SkillRunner
-        from ..skills.builtin import RemindersSkill
-        from ..skills.clock import SystemClock
         from ..skills.notify import default_notifier
 
         context = SkillContext(
             self.store,
             self.settings,
             default_notifier(self.settings.home),
-            SystemClock(),
+            self.clock,
             self.engine,
         )
         self.skills = SkillRunner(context)
-        reminders = self.skills.skills["reminders"]
-        assert isinstance(reminders, RemindersSkill)
-        scheduler = reminders.for_context(context)
+        # Every skill, reminders included, hears ingested events through its registry
+        # entry and is ticked by the scheduler: no skill is special here.
+        self.ingestor.listeners.append(self.skills.on_events)
+        self.scheduler.start(self._tick_skills)
 
-        def on_events(rows: list[Any]) -> None:
-            if self.skills.switches.enabled("reminders", True):
-                scheduler.on_events(rows)
-
-        self.ingestor.listeners.append(on_events)
-        self._ticking = threading.Event()
-        self._ticker = threading.Thread(target=self._tick, name="scheduler", daemon=True)
-        self._ticker.start()
-
-    def _tick(self) -> None:
-        while True:
-            try:
-                self.skills.tick()  # each skill inside its own failure boundary
-            except Exception as exc:  # the runner itself failing must not stop the daemon
-                log.exception("scheduler tick failed")
-                self.components["scheduler"].mark("failed", str(exc))
-            if self._ticking.wait(1.0):
-                return
+    def _tick_skills(self) -> None:
+        try:
+            self.skills.tick()  # each skill inside its own failure boundary
+        except Exception as exc:  # the runner itself failing must not stop the daemon
+            log.exception("scheduler tick failed")
+            self.components["scheduler"].mark("failed", str(exc))
 
     def _stop_scheduler(self) -> None:
-        self._ticking.set()
-        self._ticker.join(timeout=10)
+        self.scheduler.stop()
 
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""
@@ -211,15 +206,10 @@ class Runtime:
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish
         first (the engine's lock), later ones wait and are answered by the new one."""
-        swap = getattr(self.engine, "swap", None)
-        if swap is None:
-            from ..engine.base import EngineError
-
-            raise EngineError(f"the {type(self.engine).__name__} cannot swap adapters")
         with self._swap_lock:
             self.components["engine"].mark("swapping")
             try:
-                swap(lora_path=adapter)
+                self.engine.swap(lora_path=adapter)
             finally:
                 self.components["engine"].mark("running")
 
@@ -229,12 +219,12 @@ class Runtime:
         return {
             "version": __version__,
             "pid": os.getpid(),
-            "uptime_s": round(time.time() - self.started, 1),
+            "uptime_s": round(self.clock.time() - self.started, 1),
             "components": {name: c.to_json() for name, c in self.components.items()},
             "model": self.engine.model_id,
             "adapter": self.engine.adapter_id,
             # the adapter in use was refused at start or could not be loaded back
-            "adapter_warning": getattr(self.engine, "adapter_warning", None),
+            "adapter_warning": self.engine.adapter_warning,
             "queue_depth": self.ingestor.depth,
             # Acknowledged, not yet remembered: queued, waiting for a retry (a full disk),
             # or failed and left for the next start. The log's count, not the queue's.

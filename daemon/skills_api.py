@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from ..sensing.places import Places
 from ..skills.base import SkillSwitches, describe_skills
 from ..skills.reminders import ReminderBook
-from ..skills.when import parse_when
+from ..skills.schedules import parse_when
 from ..training.export import Watermark, default_export_dir, export, record_feedback
 from ..validation import InputError
 from . import schemas

@@ -42,9 +42,9 @@ def _llama_engine(settings: Settings) -> LlamaEngine:
     (the daemon's status shows it)."""
     from pathlib import Path
 
-    from ..training.adapters import AdapterShelf
+    from ..models.adapters import AdapterShelf
+    from ..models.local import resolve
     from .llama import LlamaEngine
-    from .models import resolve
 
     config = settings.engine
     model = resolve(settings).path

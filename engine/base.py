@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Role = Literal["system", "user", "assistant"]
@@ -104,6 +105,8 @@ class Engine(Protocol):
 
     model_id: str
     adapter_id: str | None
+    # Set when the adapter wanted was refused and another (or none) answers instead.
+    adapter_warning: str | None
     context_size: int
 
     def chat(self, messages: Sequence[Message], options: ChatOptions) -> ChatStream:
@@ -112,6 +115,11 @@ class Engine(Protocol):
 
     def count_tokens(self, messages: Sequence[Message]) -> int:
         """Tokens of the prompt these messages become, with the model's own tokenizer."""
+        ...
+
+    def swap(self, model_path: Path | None = None, lora_path: Path | None = None) -> None:
+        """Load another model or LoRA adapter; requests in flight finish first. An engine
+        that cannot (a server chooses its own model) raises ``EngineError``."""
         ...
 
     def close(self) -> None: ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
-from .base import ChatOptions, ChatStats, ChatStream, Message, StreamClock
+from .base import ChatOptions, ChatStats, ChatStream, EngineError, Message, StreamClock
 
 Reply = str | Callable[[Sequence[Message]], str]
 
@@ -28,6 +29,7 @@ class FakeEngine:
         self.context_size = context_size
         self.model_id = model_id
         self.adapter_id: str | None = None
+        self.adapter_warning: str | None = None
         self.prompts: list[list[Message]] = []
         self.options: list[ChatOptions] = []
         self.closed = False
@@ -59,6 +61,9 @@ class FakeEngine:
             yield word if i == 0 else " " + word
         stats.finish_reason = "stop"
         clock.finish(len(words))
+
+    def swap(self, model_path: Path | None = None, lora_path: Path | None = None) -> None:
+        raise EngineError(f"the {type(self).__name__} cannot swap adapters")
 
     def close(self) -> None:
         self.closed = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,6 +40,7 @@ class OpenAIHttpEngine:
         self.context_size = context_size
         self.thinking = thinking
         self.adapter_id: str | None = None
+        self.adapter_warning: str | None = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
@@ -166,6 +168,9 @@ class OpenAIHttpEngine:
         clock.finish(stats.completion_tokens or chunks)
         if not stats.prompt_tokens:  # the server sent no usage (llama_cpp.server streams)
             stats.prompt_tokens = self.count_tokens(messages)
+
+    def swap(self, model_path: Path | None = None, lora_path: Path | None = None) -> None:
+        raise EngineError(f"the {type(self).__name__} cannot swap adapters")
 
     def close(self) -> None:
         self._client.close()

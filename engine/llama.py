@@ -81,7 +81,7 @@ class LlamaEngine:
         if not Path(model_path).is_file():
             raise EngineError(f"model file not found: {model_path}")
         if lora_path is not None:
-            from ..training.lora_gguf import check_adapter
+            from ..models.lora_gguf import check_adapter
 
             check_adapter(Path(lora_path), Path(model_path))  # NaN, absurd sizes, shapes
         try:

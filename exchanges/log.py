@@ -15,7 +15,7 @@ from typing import Any
 
 from ..db import Connection, Database
 from ..engine.base import ChatStats, Message
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..schema import migration, on_forget
 from ..validation import InputError
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..db import Connection, Database
+from ..memory.instants import parse_instant, to_db
 from ..memory.model import NewEvent
-from ..memory.when import parse_instant, to_db
 from ..schema import migration, on_forget, provide_event_log
 from ..settings import Settings
 from ..validation import InputError, clean_label, json_problem

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .when import from_db
+from .instants import from_db
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from ..db import Connection, Database, StorageError, sqlite_version, vec_version
+from ..embedders import Embedder, make_embedder
 from ..schema import event_log, forgetters, migrate
 from ..settings import Settings
 from ..validation import InputError
-from .embedder import Embedder, make_embedder
+from .instants import to_db
 from .lookup import MemoryLookup
 from .model import Memory, NewMemory, Remembered
 from .vectors import VectorIndex
-from .when import to_db
 from .writing import Prepared, exact_duplicates, near_duplicates, prepare, write
 
 Progress = Callable[[int, int], object]

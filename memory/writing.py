@@ -18,10 +18,10 @@ from ..db import Database
 from ..schema import event_log
 from ..settings import Settings
 from ..validation import InputError, clean_importance, clean_label, clean_text, json_problem
+from .instants import parse_instant, to_db
 from .model import NewMemory, Remembered
 from .texts import text_hash
 from .vectors import VectorIndex
-from .when import parse_instant, to_db
 
 Target = tuple[str, int] | None  # ("exact"|"near", memory id or -(batch index) - 1)
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..memory.instants import TimeWindow, time_window, to_db
 from ..memory.model import SearchResult
-from ..memory.when import TimeWindow, time_window, to_db
 from ..validation import InputError
 
 if TYPE_CHECKING:

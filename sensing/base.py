@@ -39,6 +39,16 @@ class Sensor(Protocol):
         ...
 
 
+@runtime_checkable
+class ReportsReading(Protocol):
+    """A sensor that MAY also say what it last read (the battery level, the Wi-Fi network,
+    the place), shown by ``status`` and ``pocketmind sensors``."""
+
+    def reading(self) -> Any:
+        """The remembered state from the last poll, or None before the first."""
+        ...
+
+
 @dataclass
 class SensorState:
     name: str

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..memory import MemoryStore, NewEvent
 from ..settings import Settings
 from . import termux
@@ -38,7 +38,8 @@ class NotificationSensor:
 
     name = "notifications"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
+        self.termux = api or termux.SubprocessTermux()
         config = settings.sensing
         self.interval_s = config.notifications_interval_s
         self.timeout = config.termux_timeout_s
@@ -47,13 +48,13 @@ class NotificationSensor:
         self.seen: set[str] = set()
 
     def available(self) -> bool:
-        return termux.has("termux-notification-list")
+        return self.termux.has("termux-notification-list")
 
     def wanted(self, package: str) -> bool:
         return package not in self.deny and (not self.allow or package in self.allow)
 
     def poll(self) -> list[NewEvent]:
-        snapshot = termux.run_json("termux-notification-list", timeout=self.timeout)
+        snapshot = self.termux.run_json("termux-notification-list", timeout=self.timeout)
         if not isinstance(snapshot, list):
             raise termux.TermuxError("termux-notification-list did not print a list")
         events = []
@@ -93,7 +94,15 @@ class LocationSensor:
 
     name = "location"
 
-    def __init__(self, settings: Settings, store: MemoryStore | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: MemoryStore | None,
+        api: termux.TermuxApi | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.termux = api or termux.SubprocessTermux()
+        self.clock = clock
         config = settings.sensing
         self.interval_s = config.location_interval_s
         self.timeout = config.termux_timeout_s
@@ -104,12 +113,16 @@ class LocationSensor:
         )
 
     def available(self) -> bool:
-        return termux.has("termux-location")
+        return self.termux.has("termux-location")
+
+    def reading(self) -> str | None:
+        current = self.tracker.current if self.tracker is not None else None
+        return current.label if current is not None else None
 
     def poll(self) -> list[NewEvent]:
         if self.tracker is None:
             raise SensorUnavailable("location needs the memory store (run it in the daemon)")
-        fix = termux.run_json(
+        fix = self.termux.run_json(
             "termux-location", "-p", "network", "-r", "last", timeout=self.timeout
         )
         if not isinstance(fix, dict) or not all(
@@ -121,7 +134,7 @@ class LocationSensor:
             float(fix["latitude"]),
             float(fix["longitude"]),
             float(fix.get("accuracy") or 0),
-            time.time(),
+            self.clock.time(),
         )
         return [NewEvent("location", "place", payload) for payload in found]
 

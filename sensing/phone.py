@@ -39,18 +39,19 @@ class BatterySensor:
 
     name = "battery"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
+        self.termux = api or termux.SubprocessTermux()
         self.interval_s = settings.sensing.battery_interval_s
         self.thresholds = sorted(settings.sensing.battery_thresholds, reverse=True)
         self.timeout = settings.sensing.termux_timeout_s
         self.last: dict[str, Any] | None = None
 
     def available(self) -> bool:
-        return termux.has("termux-battery-status") or _sysfs_battery() is not None
+        return self.termux.has("termux-battery-status") or _sysfs_battery() is not None
 
     def read(self) -> dict[str, Any]:
-        if termux.has("termux-battery-status"):
-            data = termux.run_json("termux-battery-status", timeout=self.timeout)
+        if self.termux.has("termux-battery-status"):
+            data = self.termux.run_json("termux-battery-status", timeout=self.timeout)
         else:
             data = _sysfs_battery()
         if not isinstance(data, dict) or not isinstance(data.get("percentage"), int | float):
@@ -60,6 +61,9 @@ class BatterySensor:
             "plugged": str(data.get("plugged", "UNKNOWN")).upper(),
             "status": str(data.get("status", "UNKNOWN")).upper(),
         }
+
+    def reading(self) -> dict[str, Any] | None:
+        return self.last
 
     def poll(self) -> list[NewEvent]:
         now, before = self.read(), self.last
@@ -101,19 +105,20 @@ def _nmcli_ssid() -> str | None:
 class WifiSensor:
     name = "wifi"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
+        self.termux = api or termux.SubprocessTermux()
         self.interval_s = settings.sensing.wifi_interval_s
         self.timeout = settings.sensing.termux_timeout_s
         self.ssid: str | None = None
         self.started = False
 
     def available(self) -> bool:
-        return termux.has("termux-wifi-connectioninfo") or shutil.which("nmcli") is not None
+        return self.termux.has("termux-wifi-connectioninfo") or shutil.which("nmcli") is not None
 
     def read(self) -> str | None:
-        if not termux.has("termux-wifi-connectioninfo"):
+        if not self.termux.has("termux-wifi-connectioninfo"):
             return _nmcli_ssid()
-        data = termux.run_json("termux-wifi-connectioninfo", timeout=self.timeout)
+        data = self.termux.run_json("termux-wifi-connectioninfo", timeout=self.timeout)
         ssid = data.get("ssid") if isinstance(data, dict) else None
         if ssid == "<unknown ssid>":
             raise SensorUnavailable(
@@ -121,6 +126,9 @@ class WifiSensor:
             )
         connected = isinstance(data, dict) and data.get("supplicant_state") == "COMPLETED"
         return str(ssid) if connected and ssid else None
+
+    def reading(self) -> str | None:
+        return self.ssid
 
     def poll(self) -> list[NewEvent]:
         ssid, before = self.read(), self.ssid
@@ -160,20 +168,21 @@ class _TermuxListSensor:
     name = ""
     command = ""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
+        self.termux = api or termux.SubprocessTermux()
         self.interval_s = settings.sensing.optin_interval_s
         self.timeout = settings.sensing.termux_timeout_s
         self.seen: set[str] = set()
         self.started = False
 
     def available(self) -> bool:
-        return termux.has(self.command)
+        return self.termux.has(self.command)
 
     def describe(self, entry: dict[str, Any]) -> str:
         raise NotImplementedError
 
     def poll(self) -> list[NewEvent]:
-        data = termux.run_json(self.command, timeout=self.timeout)
+        data = self.termux.run_json(self.command, timeout=self.timeout)
         if not isinstance(data, list):
             raise termux.TermuxError(f"{self.command} did not print a list")
         events = []
@@ -211,16 +220,20 @@ class CallLogSensor(_TermuxListSensor):
 class ClipboardSensor:
     name = "clipboard"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
+        self.termux = api or termux.SubprocessTermux()
         self.interval_s = settings.sensing.optin_interval_s
         self.timeout = settings.sensing.termux_timeout_s
         self.last = ""
 
     def available(self) -> bool:
-        return termux.has("termux-clipboard-get")
+        return self.termux.has("termux-clipboard-get")
+
+    def reading(self) -> str:
+        return self.last
 
     def poll(self) -> list[NewEvent]:
-        text = termux.run("termux-clipboard-get", timeout=self.timeout).strip()
+        text = self.termux.run("termux-clipboard-get", timeout=self.timeout).strip()
         if not text or text == self.last:  # empty while Termux is in the background
             return []
         self.last = text

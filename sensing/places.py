@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..db import Connection, Database
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..schema import migration
 
 EARTH_M = 6_371_000.0

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..memory import NewEvent
 from ..settings import SensingSettings
-from .base import Sensor, SensorState, SensorTimeout, SensorUnavailable
+from .base import ReportsReading, Sensor, SensorState, SensorTimeout, SensorUnavailable
 
 log = logging.getLogger(__name__)
 Submit = Callable[[Sequence[NewEvent]], Any]
@@ -29,14 +29,16 @@ class SensorRunner:
         sensors: Sequence[Sensor],
         submit: Submit,
         config: SensingSettings,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.sensors = list(sensors)
         self.submit = submit
         self.config = config
         self.clock = clock
         self.states = {
-            s.name: SensorState(s.name, enabled=True, available=_available(s), next_poll=clock())
+            s.name: SensorState(
+                s.name, enabled=True, available=_available(s), next_poll=clock.monotonic()
+            )
             for s in sensors
         }
         for state in self.states.values():
@@ -76,13 +78,13 @@ class SensorRunner:
     def tick(self) -> float:
         """Poll every sensor that is due; return seconds until the next one is."""
         self._flush()
-        now = self.clock()
+        now = self.clock.monotonic()
         for sensor in self.sensors:
             state = self.states[sensor.name]
             if state.available and now >= state.next_poll:
                 self._poll(sensor, state)
         upcoming = [s.next_poll for s in self.states.values() if s.available]
-        return max(0.0, min(upcoming) - self.clock()) if upcoming else 1.0
+        return max(0.0, min(upcoming) - self.clock.monotonic()) if upcoming else 1.0
 
     def _poll(self, sensor: Sensor, state: SensorState) -> None:
         state.state = "running"
@@ -100,9 +102,9 @@ class SensorRunner:
         state.state, state.error, state.failures = "ok", None, 0
         state.polls += 1
         state.events += len(events)
-        state.last_poll = time.time()
+        state.last_poll = self.clock.time()
         state.last_reading = _reading(sensor)
-        state.next_poll = self.clock() + sensor.interval_s * self.factor()
+        state.next_poll = self.clock.monotonic() + sensor.interval_s * self.factor()
         if events:
             self.pending.extend(events)
             self._flush()
@@ -110,16 +112,16 @@ class SensorRunner:
     def _failed(self, sensor: Sensor, state: SensorState, error: str) -> None:
         state.failures += 1
         state.state, state.error = "failed", error
-        state.last_poll = time.time()
+        state.last_poll = self.clock.time()
         backoff = min(sensor.interval_s * 2**state.failures, self.config.max_backoff_s)
-        state.next_poll = self.clock() + max(backoff, sensor.interval_s)
+        state.next_poll = self.clock.monotonic() + max(backoff, sensor.interval_s)
         # The error may quote what the sensor printed (a location, a notification): the
         # log gets its kind, `pocketmind status` and DEBUG the whole of it.
         log.warning(
             "sensor %s failed (%d in a row), next try in %.0f s: %s (see status)",
             sensor.name,
             state.failures,
-            state.next_poll - self.clock(),
+            state.next_poll - self.clock.monotonic(),
             error.split(":", 1)[0],
         )
         log.debug("sensor %s failed: %s", sensor.name, error)
@@ -147,10 +149,4 @@ def _available(sensor: Sensor) -> bool:
 
 def _reading(sensor: Sensor) -> Any:
     """What ``status`` shows as a sensor's last reading: its remembered state."""
-    for attribute in ("last", "ssid"):
-        if (value := getattr(sensor, attribute, None)) is not None:
-            return value
-    tracker = getattr(sensor, "tracker", None)
-    if tracker is not None and tracker.current is not None:
-        return tracker.current.label
-    return None
+    return sensor.reading() if isinstance(sensor, ReportsReading) else None

@@ -97,9 +97,7 @@ class SubprocessTermux:
     def has(self, command: str) -> bool:
         return has(command)
 
-    def run(
-        self, command: str, *args: str, timeout: float = 10.0, stdin: str | None = None
-    ) -> str:
+    def run(self, command: str, *args: str, timeout: float = 10.0, stdin: str | None = None) -> str:
         return run(command, *args, timeout=timeout, stdin=stdin)
 
     def run_json(self, command: str, *args: str, timeout: float = 10.0) -> Any:
@@ -117,9 +115,7 @@ class FakeTermuxApi:
     def has(self, command: str) -> bool:
         return command in self.outputs
 
-    def run(
-        self, command: str, *args: str, timeout: float = 10.0, stdin: str | None = None
-    ) -> str:
+    def run(self, command: str, *args: str, timeout: float = 10.0, stdin: str | None = None) -> str:
         self.calls.append([command, *args, *(["<<<", stdin] if stdin is not None else [])])
         if command not in self.outputs:
             raise SensorUnavailable(f"{command} not found (pkg install termux-api)")

@@ -1,9 +1,9 @@
 """Proactive skills: reminders by time and by context, delivered through a notifier."""
 
-from .clock import Clock, FakeClock, SystemClock
+from ..clock import Clock, FakeClock, SystemClock
 from .notify import Notification, Notifier, RecordingNotifier
 from .reminders import Reminder, ReminderBook, ReminderScheduler
-from .when import Schedule, parse_when
+from .schedules import Schedule, parse_when
 
 __all__ = [
     "Clock",

@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import Engine
 from ..memory import MemoryStore
 from ..plugins import Registry
 from ..settings import Settings
-from .clock import Clock
 from .notify import Notifier
 from .runs import SkillRuns
 
@@ -46,6 +45,14 @@ class Skill(Protocol):
         ...
 
 
+@runtime_checkable
+class HearsEvents(Protocol):
+    """A skill that MAY also act on events as they are remembered (a reminder for when
+    the phone arrives somewhere). Called with each ingested batch, after its commit."""
+
+    def on_events(self, context: SkillContext, events: list[Any]) -> None: ...
+
+
 SkillFactory = Callable[[], Skill]
 SKILLS: Registry[SkillFactory] = Registry("pocketmind.skills.builtin")
 register = SKILLS.register
@@ -55,7 +62,8 @@ registry = SKILLS.all
 class SkillSwitches:
     """Which skills the user turned on or off (the ``skills`` table)."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
         self.store = store
 
     def enabled(self, name: str, default: bool) -> bool:
@@ -67,7 +75,7 @@ class SkillSwitches:
             from ..validation import InputError
 
             raise InputError(f"unknown skill {name!r}; known: {sorted(registry())}")
-        SkillRuns(self.store.db).set_switch(name, enabled, datetime.now(UTC))
+        SkillRuns(self.store.db).set_switch(name, enabled, self.clock.now())
 
 
 def describe_skills(store: MemoryStore) -> list[dict[str, Any]]:
@@ -112,7 +120,7 @@ class SkillRunner:
             skill = factory()
             self.skills[name] = skill
             self.statuses[name] = SkillStatus(name, skill.description, False)
-        self.switches = SkillSwitches(self.context.store)
+        self.switches = SkillSwitches(self.context.store, self.context.clock)
 
     def tick(self) -> None:
         for name, skill in self.skills.items():
@@ -130,6 +138,19 @@ class SkillRunner:
                 status.state, status.error = "failed", f"{type(exc).__name__}: {exc}"
                 continue
             status.state, status.error = "ok", None
+
+    def on_events(self, events: list[Any]) -> None:
+        """Hand an ingested batch to every enabled skill that hears events, each inside
+        its own failure boundary (a failing one is logged and the others still hear)."""
+        for name, skill in self.skills.items():
+            if not isinstance(skill, HearsEvents):
+                continue
+            if not self.switches.enabled(name, skill.enabled_by_default):
+                continue
+            try:
+                skill.on_events(self.context, events)
+            except Exception:
+                log.exception("skill %s failed on new events", name)
 
     def status(self) -> dict[str, Any]:
         return {name: s.to_json() for name, s in self.statuses.items()}

@@ -16,7 +16,7 @@ from typing import Any
 from ..engine import ChatOptions, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..exchanges import ExchangeLog
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
 from .runs import SkillRuns
@@ -88,6 +88,9 @@ class RemindersSkill:
 
     def tick(self, context: SkillContext) -> None:
         self.for_context(context).tick()
+
+    def on_events(self, context: SkillContext, events: list[Any]) -> None:
+        self.for_context(context).on_events(events)
 
 
 @register("briefing")

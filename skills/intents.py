@@ -11,11 +11,12 @@ read here; memories and sensed text never are.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..memory import MemoryStore
@@ -24,7 +25,7 @@ from ..settings import Settings
 from ..validation import InputError
 from .reminders import ReminderBook
 from .runs import SkillRuns
-from .when import Schedule, parse_when
+from .schedules import Schedule, parse_when
 
 _REMIND = re.compile(
     r"^\s*(?:please\s+|hey\s+)?(?:can you\s+|could you\s+)?remind me\s+"
@@ -84,7 +85,14 @@ class ReminderRequest(BaseModel):
 
 
 class ReminderIntent:
-    def __init__(self, store: MemoryStore, engine: Engine | None, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        engine: Engine | None,
+        settings: Settings,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.clock = clock
         self.store = store
         self.engine = engine
         self.settings = settings
@@ -92,7 +100,7 @@ class ReminderIntent:
 
     def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> str | None:
         """A reply if ``text`` is about a reminder (a request or a yes/no), else None."""
-        now = now or datetime.now(UTC)
+        now = now or self.clock.now()
         answer = " ".join(text.lower().strip(" .!").split())
         pending = self._pending(conversation_id)
         if pending is not None:

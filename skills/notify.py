@@ -48,9 +48,12 @@ def pocketmind_command(home: Path) -> str:
 
 
 class TermuxNotifier:
-    def __init__(self, home: Path, timeout: float = 10.0) -> None:
+    def __init__(
+        self, home: Path, timeout: float = 10.0, api: termux.TermuxApi | None = None
+    ) -> None:
         self.command = pocketmind_command(home)
         self.timeout = timeout
+        self.termux = api or termux.SubprocessTermux()
 
     def send(self, notification: Notification) -> None:
         args = [
@@ -77,7 +80,7 @@ class TermuxNotifier:
                 "--button2-action",
                 f"{self.command} reminders snooze {rid}",
             ]
-        termux.run("termux-notification", *args, timeout=self.timeout)
+        self.termux.run("termux-notification", *args, timeout=self.timeout)
 
 
 class DesktopNotifier:
@@ -91,9 +94,10 @@ class DesktopNotifier:
         )
 
 
-def default_notifier(home: Path) -> Notifier:
-    if termux.has("termux-notification"):
-        return TermuxNotifier(home)
+def default_notifier(home: Path, api: termux.TermuxApi | None = None) -> Notifier:
+    phone = api or termux.SubprocessTermux()
+    if phone.has("termux-notification"):
+        return TermuxNotifier(home, api=phone)
     if shutil.which("notify-send"):
         return DesktopNotifier()
     return RecordingNotifier()

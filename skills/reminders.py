@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
+from ..clock import Clock
 from ..db import Connection
 from ..memory import MemoryStore
-from ..memory.when import from_db, to_db
+from ..memory.instants import from_db, to_db
 from ..schema import migration
 from ..validation import InputError
-from .clock import Clock
 from .notify import Notification, Notifier
-from .when import Schedule
+from .schedules import Schedule
 
 log = logging.getLogger(__name__)
 CONTEXT_TYPES = {"arrive", "leave", "battery_below", "wifi"}

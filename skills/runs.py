@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..db import Connection, Database
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..schema import migration
 
 

@@ -18,7 +18,7 @@ set -euo pipefail
 SQLITE_VEC_VERSION="0.1.9"
 SQLITE_VEC_URL_DEFAULT="https://github.com/asg017/sqlite-vec/releases/download/v${SQLITE_VEC_VERSION}/sqlite-vec-${SQLITE_VEC_VERSION}-amalgamation.tar.gz"
 SQLITE_VEC_SHA256_DEFAULT="3acd67cb4aff080c7050926fd3cf8227905fe5b7ee3829d8ee5024ab1283cf61"
-PACKAGES=(python python-pip python-numpy clang cmake ninja rust binutils libsqlite curl
+PACKAGES=(python python-pip python-numpy python-cryptography clang cmake ninja rust binutils libsqlite curl
   termux-api termux-services llama-cpp)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -97,7 +97,8 @@ fi
 
 step "pocketmind"
 if [ ! -x "$VENV/bin/python" ]; then
-  # --system-site-packages: numpy comes from pkg (python-numpy), not a pip compile.
+  # --system-site-packages: numpy and cryptography come from pkg (python-numpy,
+  # python-cryptography), not a pip compile (cryptography would be a Rust build).
   python -m venv --system-site-packages "$VENV"
 fi
 # Exact versions with their hashes, from the lock made for Termux's Python on aarch64

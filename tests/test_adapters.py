@@ -16,9 +16,15 @@ from patience import patience
 from pocketmind.engine import ChatOptions, Message, make_engine
 from pocketmind.engine.llama import LlamaEngine
 from pocketmind.engine.probe import degenerate
+from pocketmind.models.adapters import AdapterError, AdapterShelf
+from pocketmind.models.lora_gguf import (
+    BaseShape,
+    check_adapter,
+    gguf_name,
+    read_base,
+    write_lora_gguf,
+)
 from pocketmind.settings import Settings
-from pocketmind.training import AdapterError, AdapterShelf, check_adapter, write_lora_gguf
-from pocketmind.training.lora_gguf import BaseShape, gguf_name, read_base
 
 pytestmark = pytest.mark.slow
 QUESTION = [Message("user", "Name a colour.")]

@@ -4,12 +4,13 @@ under the tools' grammar (every call schema-valid by construction)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from fake_termux import SHAPES
 
+from pocketmind.clock import FakeClock
 from pocketmind.engine import FakeEngine, Message
 from pocketmind.sensing.termux import FakeTermuxApi
 from pocketmind.tools.agent import Agent
@@ -98,8 +99,8 @@ def test_nothing_external_happens_without_a_yes() -> None:
 
 def test_a_rejected_or_expired_action_never_runs() -> None:
     termux, tools = _phone()
-    clock = [datetime(2026, 11, 23, 9, 0).astimezone()]
-    gate = Gate(now=lambda: clock[0])
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0).astimezone())
+    gate = Gate(clock=clock)
     replies = [_call("torch", on=True), _call("torch", on=True)]
     agent = Agent(FakeEngine(replies), tools, gate, read_commands=False, mode="native")
     first = agent.run([Message("user", "torch on")]).pending
@@ -108,7 +109,7 @@ def test_a_rejected_or_expired_action_never_runs() -> None:
     assert "already rejected" in agent.confirm(first.id).answer
     second = agent.run([Message("user", "torch on")]).pending
     assert second is not None
-    clock[0] += timedelta(minutes=11)
+    clock.advance(minutes=11)
     assert "expired" in agent.confirm(second.id).answer
     assert not [c for c in termux.calls if c[0] == "termux-torch"]
     assert gate.log.get(second.id).status == "expired"  # type: ignore[union-attr]

@@ -20,8 +20,8 @@ from pocketmind.cli import main
 from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory, time_window
 from pocketmind.memory.importer import import_jsonl
-from pocketmind.memory.when import parse_instant
-from pocketmind.skills.when import parse_when
+from pocketmind.memory.instants import parse_instant
+from pocketmind.skills.schedules import parse_when
 from pocketmind.validation import InputError
 
 BAD_LINES = [

@@ -409,8 +409,9 @@ def test_export_through_the_api_stays_under_home(daemon: DaemonProcess) -> None:
 
 def test_start_loads_the_vector_index_and_stop_closes_the_embedder(tmp_path: Path) -> None:
     from pocketmind.daemon.runtime import Runtime
+    from pocketmind.embedders import FakeEmbedder
     from pocketmind.engine import FakeEngine
-    from pocketmind.memory import FakeEmbedder, MemoryStore
+    from pocketmind.memory import MemoryStore
     from pocketmind.settings import load_settings
 
     settings = load_settings(

@@ -12,7 +12,8 @@ from fake_termux import FakeTermux
 
 from pocketmind.cli import main
 from pocketmind.doctor import diagnose
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.settings import load_settings
 
 

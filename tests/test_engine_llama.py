@@ -8,7 +8,7 @@ import pytest
 
 from pocketmind.engine import ChatOptions, EngineError, Message, make_engine
 from pocketmind.engine.llama import LlamaEngine
-from pocketmind.engine.models import discover, resolve
+from pocketmind.models.local import discover, resolve
 from pocketmind.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,18 @@ import numpy as np
 import pytest
 from llama_server import free_port, llama_cpp_server
 
-from pocketmind.memory import EmbedderError, MemoryStore
-from pocketmind.memory.convert import ConversionError, convert_bert, read_safetensors
-from pocketmind.memory.embedder import PACKAGED_MODEL_ID, make_embedder, packaged_minilm_path
-from pocketmind.memory.llama_embedder import HttpEmbedder, LlamaEmbedder, read_embedding_info
+from pocketmind.embedders import (
+    PACKAGED_MODEL_ID,
+    EmbedderError,
+    make_embedder,
+    packaged_minilm_path,
+)
+from pocketmind.embedders.gguf import read_embedding_info
+from pocketmind.embedders.http import HttpEmbedder
+from pocketmind.embedders.llama import LlamaEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.memory.store import EmbeddingMismatch
+from pocketmind.models.convert import ConversionError, convert_bert, read_safetensors
 from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 

@@ -64,8 +64,10 @@ def test_the_phone_locks_hold_nothing_android_cannot_install(
 ) -> None:
     pins = _pins(lock)
     android_only = {"sqlite-vec", "sqlean-py"}  # marked `sys_platform != 'android'`
-    missing = _wanted(*extras) - set(pins) - android_only - {"numpy"}  # numpy: pkg's
+    from_pkg = {"numpy", "cryptography"}  # Termux's python-numpy, python-cryptography
+    missing = _wanted(*extras) - set(pins) - android_only - from_pkg
     assert not missing, f"not in {lock} (run `make lock`): {sorted(missing)}"
-    for heavy in ("torch", "sentence-transformers", "scikit-learn", "sqlite-vec", "numpy"):
+    heavy_ones = ("torch", "sentence-transformers", "scikit-learn", "sqlite-vec", *from_pkg)
+    for heavy in heavy_ones:
         assert heavy not in pins, f"{heavy} in {lock}"
     assert ("llama-cpp-python" in pins) == ("termux" in extras)

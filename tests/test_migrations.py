@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from pocketmind.db import connect
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore
 from pocketmind.retrieval import Retriever
 from pocketmind.schema import Migration, migrate, migrations
 from pocketmind.settings import Settings

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from model_server import serve
 
 from pocketmind.cli import main
-from pocketmind.engine.catalog import CATALOG, MINILM_REVISION
-from pocketmind.engine.download import ChecksumMismatch, DownloadError, Pin, fetch
-from pocketmind.memory.embedder import PACKAGED_MODEL_ID, packaged_minilm_path
-from pocketmind.memory.llama_embedder import read_embedding_info
+from pocketmind.embedders import PACKAGED_MODEL_ID, packaged_minilm_path
+from pocketmind.embedders.gguf import read_embedding_info
+from pocketmind.models.catalog import CATALOG, MINILM_REVISION
+from pocketmind.models.download import ChecksumMismatch, DownloadError, Pin, fetch
 
 BODY = bytes(range(256)) * 4096  # 1 MiB
 SHA = hashlib.sha256(BODY).hexdigest()

@@ -18,8 +18,9 @@ from patience import patience
 from pocketmind.chat import Assistant
 from pocketmind.cli import main
 from pocketmind.doctor import check_privacy, diagnose
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine import FakeEngine
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.memory import MemoryStore
 from pocketmind.privacy import exposed, secure_home
 from pocketmind.settings import Settings, load_settings
 from pocketmind.training import export, record_feedback

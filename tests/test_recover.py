@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from pocketmind.cli import main
 from pocketmind.doctor import check_database
-from pocketmind.memory import FakeEmbedder, MemoryStore, NewMemory
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.memory.recover import integrity, recover
 from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings, load_settings

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pocketmind.memory import FakeEmbedder, MemoryStore, NewMemory, SearchResult, TimeWindow
+from pocketmind.embedders import FakeEmbedder
+from pocketmind.memory import MemoryStore, NewMemory, SearchResult, TimeWindow
 from pocketmind.retrieval import Retriever
 from pocketmind.retrieval.retriever import content_words, fts_query
 from pocketmind.settings import Settings

@@ -9,6 +9,7 @@ import pytest
 from fake_termux import SHAPES, FakeTermux, sample
 from patience import patience
 
+from pocketmind.clock import FakeClock
 from pocketmind.memory import MemoryStore
 from pocketmind.retrieval import Retriever
 from pocketmind.sensing import SensorRunner, SensorUnavailable
@@ -17,7 +18,7 @@ from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
 from pocketmind.sensing.phone import BatterySensor, SmsSensor, WifiSensor
 from pocketmind.sensing.places import Places, PlaceTracker, distance_m
 from pocketmind.sensing.redact import redact
-from pocketmind.sensing.termux import TermuxError
+from pocketmind.sensing.termux import FakeTermuxApi, TermuxError
 from pocketmind.settings import Settings
 
 
@@ -56,6 +57,21 @@ def test_battery_reports_transitions_not_readings(termux: FakeTermux, fast: Sett
         {**reading, "percentage": 100, "plugged": "PLUGGED_AC", "status": "FULL"},
     )
     assert _texts(battery.poll()) == ["Battery fully charged"]
+
+
+def test_sensors_take_their_termux_api(fast: Settings) -> None:
+    """A sensor given a FakeTermuxApi calls the phone only through it, with no PATH fakes."""
+    import json
+
+    api = FakeTermuxApi(
+        {"termux-wifi-connectioninfo": json.dumps(sample("termux-wifi-connectioninfo"))}
+    )
+    wifi = WifiSensor(fast, api=api)
+    assert wifi.available()
+    wifi.poll()
+    assert wifi.reading() == sample("termux-wifi-connectioninfo")["ssid"]
+    assert api.calls == [["termux-wifi-connectioninfo"]]
+    assert not BatterySensor(fast, api=FakeTermuxApi()).termux.has("termux-battery-status")
 
 
 def test_wifi_reports_connects_and_disconnects(termux: FakeTermux, fast: Settings) -> None:
@@ -215,10 +231,10 @@ def test_runner_keeps_going_through_hangs_failures_and_garbage(
     termux.mode("termux-battery-status", "hang")
     termux.mode("termux-wifi-connectioninfo", "fail")
     termux.mode("termux-sms-list", "garbage")
-    now = [0.0]
+    clock = FakeClock()
     submitted: list = []  # type: ignore[type-arg]
     sensors = [BatterySensor(fast), WifiSensor(fast), SmsSensor(fast), NotificationSensor(fast)]
-    runner = SensorRunner(sensors, submitted.extend, fast.sensing, clock=lambda: now[0])
+    runner = SensorRunner(sensors, submitted.extend, fast.sensing, clock=clock)
     runner.tick()
     states = runner.status()
     assert states["battery"]["state"] == "failed" and "hung" in states["battery"]["error"]
@@ -226,11 +242,11 @@ def test_runner_keeps_going_through_hangs_failures_and_garbage(
     assert "not JSON" in states["sms"]["error"]
     assert states["notifications"]["state"] == "ok" and len(submitted) == 2
     first_retry = runner.states["battery"].next_poll
-    now[0] = first_retry
+    clock.advance(seconds=first_retry - clock.monotonic())
     runner.tick()
-    assert runner.states["battery"].next_poll - now[0] > first_retry  # backed off further
+    assert runner.states["battery"].next_poll - clock.monotonic() > first_retry  # backed off
     termux.mode("termux-battery-status", "ok")
-    now[0] = runner.states["battery"].next_poll
+    clock.advance(seconds=runner.states["battery"].next_poll - clock.monotonic())
     runner.tick()
     assert runner.status()["battery"]["state"] == "ok"
     assert runner.status()["battery"]["failures"] == 0
@@ -239,9 +255,8 @@ def test_runner_keeps_going_through_hangs_failures_and_garbage(
 def test_sensing_slows_down_when_the_battery_is_low(termux: FakeTermux, fast: Settings) -> None:
     low = {**sample("termux-battery-status"), "percentage": 12}
     termux.set("termux-battery-status", low)
-    now = [0.0]
     battery = BatterySensor(fast)
-    runner = SensorRunner([battery], lambda events: None, fast.sensing, clock=lambda: now[0])
+    runner = SensorRunner([battery], lambda events: None, fast.sensing, clock=FakeClock())
     runner.tick()
     assert runner.factor() == fast.sensing.low_battery_factor
     assert runner.states["battery"].next_poll == pytest.approx(battery.interval_s * 3)
@@ -256,7 +271,7 @@ def test_events_wait_when_the_queue_refuses(termux: FakeTermux, fast: Settings) 
             raise RuntimeError("ingest queue full")
         taken.extend(events)
 
-    runner = SensorRunner([NotificationSensor(fast)], submit, fast.sensing, clock=lambda: 0.0)
+    runner = SensorRunner([NotificationSensor(fast)], submit, fast.sensing, clock=FakeClock())
     runner.tick()
     assert len(runner.pending) == 2 and taken == []
     refused[0] = False

@@ -137,7 +137,7 @@ def test_briefing_keeps_its_list_when_generation_fails(
 ) -> None:
     clock = FakeClock(NOW.replace(hour=7, minute=0))
     book = ReminderBook(store, BERLIN)
-    from pocketmind.skills.when import parse_when
+    from pocketmind.skills.schedules import parse_when
 
     book.add_time("dentist", parse_when("today at 15:00", clock.now(), BERLIN), clock.now())
     store.remember("Arrived at home", kind="place", source="location", at=NOW - timedelta(days=1))

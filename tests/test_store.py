@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.ingest import EventLog
 from pocketmind.memory import (
     EmbeddingMismatch,
-    FakeEmbedder,
     MemoryStore,
     NewMemory,
 )

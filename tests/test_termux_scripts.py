@@ -189,7 +189,7 @@ def test_install_sets_up_everything_and_a_second_run_skips_what_is_done(phone: P
     assert second.returncode == 0, second.stderr
     assert len(phone.calls("pkg")) == 1  # nothing missing, nothing installed
     assert len(phone.calls("curl")) == 1  # vec0.so kept
-    assert "all 13 packages installed" in second.stdout
+    assert "all 14 packages installed" in second.stdout
     assert "vec0.so already built" in second.stdout
     assert "config.toml exists; left as it is" in second.stdout
     assert (phone.home / ".pocketmind/config.toml").read_text() == config_before

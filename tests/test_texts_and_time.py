@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pocketmind.memory.instants import parse_instant, time_window, to_db
 from pocketmind.memory.texts import normalize, text_hash
-from pocketmind.memory.when import parse_instant, time_window, to_db
 from pocketmind.validation import InputError, clean_text
 
 LIMIT = 64 * 1024

@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pocketmind.memory.embedder import normalize_rows
+from pocketmind.embedders import normalize_rows
 from pocketmind.memory.vectors import VectorIndex, sign_codes
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from ..clock import SYSTEM_CLOCK, Clock
 from .base import Effect, Tool, ToolError, ToolResult
 
 Origin = Literal["user", "skill", "mcp"]
@@ -124,7 +125,11 @@ class Gate:
 
     log: ActionLog = field(default_factory=MemoryActionLog)
     ttl: timedelta = timedelta(minutes=10)
-    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    clock: Clock = SYSTEM_CLOCK
+
+    def now(self) -> datetime:
+        """The clock's instant in the local zone: what the user is shown."""
+        return self.clock.now().astimezone()
 
     def submit(
         self,

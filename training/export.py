@@ -32,7 +32,7 @@ from typing import Any
 
 from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..privacy import private_dir, write_private
 from ..settings import Settings
 from ..validation import InputError

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..db import Connection, Database
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from ..schema import migration
 
 

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from ..engine.base import EngineError
-from ..engine.models import is_gguf
+from ..models.local import is_gguf
+from ..models.lora_gguf import read_base, write_lora_gguf
 from ..settings import TrainSettings
-from .lora_gguf import read_base, write_lora_gguf
 
 _WORD = re.compile(r"\w+")
 _GLUE = frozenset("a an the is are was were your my you i to of in on at and it he she".split())

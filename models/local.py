@@ -7,8 +7,8 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.base import EngineError
 from ..settings import Settings
-from .base import EngineError
 
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 

@@ -3,7 +3,7 @@
 ``qwen3-0.6b`` is Qwen's own Q8_0 GGUF, the production chat model for a phone. The
 embedding model has no official GGUF, so ``all-minilm-l6-v2`` pulls the original
 sentence-transformers files (pinned to the revision the packaged copy was taken from)
-and converts them on the device with :mod:`pocketmind.memory.convert`; its vectors then
+and converts them on the device with :mod:`pocketmind.models.convert`; its vectors then
 share the embedding space of the desktop's sentence-transformers MiniLM.
 """
 
@@ -133,7 +133,7 @@ def default_mirror() -> str:
 
 def install_path(settings: Settings, model: CatalogModel) -> Path:
     """Where a pulled model lands: chat GGUFs in models/, the embedder in models/embed/."""
-    from ..memory.embedder import embedder_gguf
+    from ..embedders import embedder_gguf
 
     if model.role == "embed":
         return embedder_gguf(settings)
@@ -164,9 +164,9 @@ def pull(
         fetch(spec.pin(mirror), target, progress=progress_for(spec.saved_as))
         return target
 
-    from ..memory.convert import convert_bert
-    from ..memory.embedder import EmbedderError
-    from ..memory.llama_embedder import read_embedding_info
+    from ..embedders import EmbedderError
+    from ..embedders.gguf import read_embedding_info
+    from .convert import convert_bert
 
     if target.is_file():
         try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from ..memory.when import check_year
+from ..memory.instants import check_year
 from ..validation import InputError
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -82,7 +82,7 @@ def _clock_time(text: str, where: str) -> time:
 
 def parse_when(text: str, now: datetime, tz: tzinfo, where: str = "when") -> Schedule:
     """A ``Schedule`` for ``text``, relative to ``now`` in zone ``tz``, within the years
-    the memory accepts (``memory.when.MIN_YEAR`` to ``MAX_YEAR``)."""
+    the memory accepts (``memory.instants.MIN_YEAR`` to ``MAX_YEAR``)."""
     try:
         schedule = _parse_when(text, now, tz, where)
         at = schedule.at.astimezone(tz) if schedule.at is not None else None

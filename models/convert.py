@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-SPACE_KEY = "pocketmind.embedding.space"
-MAX_TOKENS_KEY = "pocketmind.embedding.max_tokens"
+from ..embedders.gguf import MAX_TOKENS_KEY, SPACE_KEY
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "I64": np.int64}
 _SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")

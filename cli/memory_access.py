@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..daemon.client import DaemonClient
 from ..memory import MemoryStore
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..retrieval import Retriever
 from ..settings import Settings
 
