@@ -9,7 +9,7 @@
 3. Chat under load: 1, 4 and 8 clients asking through POST /chat (streamed and not, in
    turn) while events arrive, fake engine and embedder so the database is what is
    measured: chats/s and latency p50/p95, for the write discipline in use (one
-   connection, one lock: ``memory/db.py``) beside one connection per thread with
+   connection, one lock: ``db.py``) beside one connection per thread with
    SQLite's own locking (``bench/thread_connections.py``), each with its own daemon.
 
     python bench/daemon.py [--events 10000] [--only ingest|chat] [--seconds 10] [--rounds 3]
@@ -37,8 +37,9 @@ from thread_connections import interpreter
 
 from memory import machine
 from pocketmind.daemon.client import DaemonError
+from pocketmind.db import connect
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent
-from pocketmind.memory.db import connect
 from pocketmind.settings import load_settings
 
 REAL = {
@@ -89,7 +90,7 @@ def bench_throughput(n: int) -> None:
         with MemoryStore.open(settings) as store:
             start = time.perf_counter()
             for batch in batches(n, "d"):
-                store.record_events(
+                EventLog(store.db, store.settings).record(
                     [
                         NewEvent(str(e["source"]), str(e["kind"]), e["payload"], key=str(e["key"]))  # type: ignore[arg-type]
                         for e in batch

@@ -25,6 +25,7 @@ import numpy as np
 
 from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 
 DATA = Path(
@@ -147,7 +148,7 @@ def evaluate(
                     continue
                 questions += 1
                 for mode, store in stores.items():
-                    hits = store.search(
+                    hits = Retriever(store).search(
                         qa["question"], k=max(KS), now=now, time_phrases=time_phrases
                     )
                     ids = [h.memory.meta.get("dia_id") for h in hits]

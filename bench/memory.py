@@ -32,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
 import locomo
 
+from pocketmind.db import sqlite_version, vec_version
 from pocketmind.embedders import SentenceTransformerEmbedder
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
-from pocketmind.memory.db import sqlite_version, vec_version
-from pocketmind.memory.retrieval import content_words
+from pocketmind.retrieval.retriever import content_words
 from pocketmind.settings import load_settings
 
 
@@ -97,7 +98,7 @@ def bench_ingest(embedder: locomo.CachedEmbedder, n: int) -> None:
             ]
             start = time.perf_counter()
             for i in range(0, n, 100):  # batches of 100, one commit each, as the daemon does
-                store.record_events(events[i : i + 100])
+                EventLog(store.db, store.settings).record(events[i : i + 100])
             raw = n / (time.perf_counter() - start)
             memories = [NewMemory(t, kind, source, at) for t, kind, source, at in items]
             start = time.perf_counter()

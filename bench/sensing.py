@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from daemon_helpers import DaemonProcess
 
 from memory import machine
-from pocketmind.memory.db import connect
+from pocketmind.db import connect
 
 MINUTES = 24 * 60
 PLAY = """#!/bin/sh

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pocketmind.memory.db import Connection, Database, Result, connect, transaction
+from pocketmind.db import Connection, Database, Result, connect, transaction
 
 
 class ThreadConnections(Database):

@@ -1,9 +1,9 @@
-"""Grounded chat: prompts built from memories, streamed answers, traces, learned facts."""
+"""Grounded chat: prompts built from memories, streamed answers, exchanges, learned facts."""
 
+from ..exchanges import Exchange, ExchangeLog
 from .assistant import Answer, AnswerStream, Assistant
 from .facts import Fact, FactExtractor
 from .prompt import BuiltPrompt, PromptBuilder, PromptTooLong, defuse
-from .traces import Exchange, TraceLog
 
 __all__ = [
     "Answer",
@@ -11,10 +11,10 @@ __all__ = [
     "Assistant",
     "BuiltPrompt",
     "Exchange",
+    "ExchangeLog",
     "Fact",
     "FactExtractor",
     "PromptBuilder",
     "PromptTooLong",
-    "TraceLog",
     "defuse",
 ]

@@ -16,13 +16,14 @@ from typing import Any
 
 from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
-from ..memory import MemoryInputError, MemoryStore, SearchResult
+from ..exchanges import ExchangeLog
+from ..memory import MemoryStore, SearchResult
 from ..memory.model import Memory
-from ..memory.texts import clean_text
+from ..retrieval import Retriever
 from ..settings import Settings
+from ..validation import InputError, clean_text
 from .facts import FactExtractor, worth_extracting
 from .prompt import BuiltPrompt, PromptBuilder
-from .traces import TraceLog
 
 log = logging.getLogger(__name__)
 SKILL_MODEL_ID = "skill:reminders"
@@ -90,7 +91,8 @@ class Assistant:
         self.store = store
         self.engine = engine
         self.settings = settings
-        self.traces = TraceLog(store.db)
+        self.exchanges = ExchangeLog(store.db)
+        self.retriever = Retriever(store)
         self.facts = FactExtractor(engine, store)
 
     def builder(self) -> PromptBuilder:
@@ -109,13 +111,9 @@ class Assistant:
         limit = self.settings.chat.profile_facts
         if limit <= 0:
             return []
-        rows = self.store.db.execute(
-            "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL "
-            "ORDER BY importance DESC, id LIMIT ?",
-            (limit,),
-        ).fetchall()
-        found = self.store.get_many([row[0] for row in rows])
-        return [found[row[0]] for row in rows if row[0] in found]
+        ids = self.store.lookup.top_facts(limit)
+        found = self.store.get_many(ids)
+        return [found[i] for i in ids if i in found]
 
     def prepare(
         self,
@@ -128,13 +126,13 @@ class Assistant:
         replaces the stored conversation."""
         with self.store.lock:
             found = (
-                self.store.search(question, k=self.settings.chat.memories, now=now)
+                self.retriever.search(question, k=self.settings.chat.memories, now=now)
                 if self.settings.chat.memories
                 else []
             )
             memories = self._keep_earlier(conversation_id, found)
             if history is None:
-                history = self.traces.recent(conversation_id, self.settings.chat.history_turns)
+                history = self.exchanges.recent(conversation_id, self.settings.chat.history_turns)
             profile = self.profile()
         return self.builder().build(question, memories, history, profile)
 
@@ -146,7 +144,7 @@ class Assistant:
         of it. Earlier memories found again carry their new score; the rest score 0, so
         they are the first to go when the budget is tight.
         """
-        earlier = self.traces.last_memory_ids(conversation_id)
+        earlier = self.exchanges.last_memory_ids(conversation_id)
         if not earlier:
             return found
         fresh = {r.memory.id: r for r in found}
@@ -173,7 +171,7 @@ class Assistant:
         question = clean_text(question, self.settings.memory.max_text_bytes, "question")
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
-            raise MemoryInputError("conversation_id: longer than 100 characters")
+            raise InputError("conversation_id: longer than 100 characters")
         if (reply := self._skill_reply(question, conversation, now)) is not None:
             return self._canned(reply, question, conversation)
         built = self.prepare(question, conversation, now, history)
@@ -183,9 +181,9 @@ class Assistant:
     def regenerate(self, exchange_id: int) -> AnswerStream:
         """Answer the same prompt again (warmer, another seed). If the user keeps the new
         answer, export pairs it over the first one."""
-        original = self.traces.get(exchange_id)
+        original = self.exchanges.get(exchange_id)
         if original is None or not original.prompt or original.model_id.startswith("skill:"):
-            raise MemoryInputError(f"exchange {exchange_id}: no model answer to regenerate")
+            raise InputError(f"exchange {exchange_id}: no model answer to regenerate")
         kept = self.store.get_many(original.memory_ids)
         built = BuiltPrompt(
             [Message(m["role"], m["content"]) for m in original.prompt],  # type: ignore[arg-type]
@@ -220,7 +218,7 @@ class Assistant:
     def _canned(self, reply: str, question: str, conversation: str) -> AnswerStream:
         # Marked as the skill's reply, not the model's: export leaves it out of training.
         stats = ChatStats(SKILL_MODEL_ID, None, finish_reason="stop")
-        exchange_id = self.traces.record(
+        exchange_id = self.exchanges.record(
             conversation, question, reply, [Message("user", question)], [], stats
         )
         outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, []))
@@ -253,7 +251,7 @@ class Assistant:
         if rest := visible.flush():
             yield rest
         thoughts, answer = split_thinking("".join(raw))
-        exchange_id = self.traces.record(
+        exchange_id = self.exchanges.record(
             conversation,
             question,
             answer.strip(),

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..engine.base import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
-from ..memory import MemoryInputError, MemoryStore, Remembered
+from ..memory import MemoryStore, Remembered
 from ..memory.texts import normalize
+from ..validation import InputError
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +124,10 @@ class FactExtractor:
                     meta={"subject": subject},
                     importance=0.8,
                 )
-            except MemoryInputError as exc:
+            except InputError as exc:
                 log.info("dropped an unusable fact: %s", exc)
                 continue
-            older = self.store.db.execute(
-                "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL AND "
-                "json_extract(meta, '$.subject') = ? AND id != ?",
-                (subject, result.id),
-            ).fetchall()
-            for (old_id,) in older:
+            for old_id in self.store.lookup.facts_about(subject, besides=result.id):
                 self.store.supersede(old_id, result.id)
             learned.append(result)
         return learned

@@ -17,10 +17,11 @@ import click
 from ..daemon.client import DaemonError
 from ..embedders import EmbedderError
 from ..engine.base import EngineError
-from ..memory import MemoryInputError, StorageError
+from ..memory import StorageError
 from ..memory.recover import damage_message, is_damage
 from ..privacy import private_umask, secure_home
 from ..settings import SettingsError, load_settings
+from ..validation import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 INSPECT_ONLY = frozenset({"doctor"})
 
 USER_ERRORS = (
-    MemoryInputError,
+    InputError,
     SettingsError,
     StorageError,
     EmbedderError,

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..training.export import Watermark, export, record_feedback
@@ -35,7 +36,7 @@ def export_command(
         raise click.UsageError("give --since or --all, not both")
     start = Watermark() if everything else Watermark.parse(since) if since else None
     with MemoryStore.open(settings, check_space=False) as store:
-        total = store.db.execute("SELECT count(*) FROM exchanges").fetchone()[0]
+        total = ExchangeLog(store.db).count()
         with tqdm(
             total=total,
             unit="ex",

@@ -14,10 +14,12 @@ import click
 from tqdm import tqdm
 
 from ..daemon.paths import RunFiles
-from ..memory import MemoryInputError, MemoryStore, SearchResult
+from ..memory import MemoryStore, SearchResult
 from ..memory.importer import import_jsonl
 from ..memory.instants import parse_instant
+from ..retrieval import Retriever
 from ..settings import Settings
+from ..validation import InputError
 from .base import Group, with_settings
 from .memory_access import memory_backend
 
@@ -126,7 +128,7 @@ def _search_one(
     source: str | None,
     now: datetime | None,
 ) -> list[SearchResult]:
-    return store.search(query, k=k, kind=kind, source=source, now=now)
+    return Retriever(store).search(query, k=k, kind=kind, source=source, now=now)
 
 
 @memory.command()
@@ -184,7 +186,7 @@ def _batch_search(
             try:
                 obj: Any = json.loads(raw.decode("utf-8"))
                 if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
-                    raise MemoryInputError(f'{where}: expected an object with a string "q"')
+                    raise InputError(f'{where}: expected an object with a string "q"')
                 now = (
                     parse_instant(obj["now"], settings.tz(), f"{where}: now")
                     if obj.get("now")
@@ -192,7 +194,7 @@ def _batch_search(
                 )
                 results = _search_one(store, obj["q"], int(obj.get("k", k)), kind, source, now)
                 click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False))
-            except (MemoryInputError, ValueError) as exc:  # JSON and UTF-8 errors too
+            except (InputError, ValueError) as exc:  # JSON and UTF-8 errors too
                 message = str(exc) if str(exc).startswith(str(path)) else f"{where}: {exc}"
                 click.echo(f"error: {message}", err=True)
                 click.echo("[]")

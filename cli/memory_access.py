@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from ..daemon.client import DaemonClient
 from ..memory import MemoryStore
 from ..memory.instants import parse_instant
+from ..retrieval import Retriever
 from ..settings import Settings
 
 
@@ -48,7 +49,7 @@ class LocalMemory:
 
     def search(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         now = params.get("now")
-        results = self.store.search(
+        results = Retriever(self.store).search(
             params["q"],
             k=params["k"],
             kind=params.get("kind"),
@@ -61,7 +62,7 @@ class LocalMemory:
         return self.store.forget_many(ids)
 
     def forget_preview(self, body: dict[str, Any]) -> list[dict[str, Any]]:
-        from ..memory.forgetting import forget_matches
+        from ..retrieval.forgetting import forget_matches
 
         matches = forget_matches(self.store, body["query"], body["k"], body.get("min_similarity"))
         return [m.to_json() for m in matches]

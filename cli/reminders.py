@@ -10,11 +10,12 @@ from typing import Any
 
 import click
 
-from ..memory import MemoryInputError, MemoryStore
+from ..memory import MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
 from ..skills.schedules import Schedule, parse_when
+from ..validation import InputError
 from .base import Group, with_settings
 
 
@@ -28,12 +29,12 @@ def book(settings: Settings) -> Iterator[ReminderBook]:
 
 
 def _place(reminders: ReminderBook, name: str) -> int:
-    places = Places(reminders.store).all()
+    places = Places(reminders.store.db).all()
     for place in places:
         if name == str(place.id) or (place.name or "").lower() == name.lower():
             return place.id
     known = ", ".join(p.label for p in places) or "none yet"
-    raise MemoryInputError(
+    raise InputError(
         f"unknown place {name!r} (known: {known}); name one with `pocketmind places name ID NAME`"
     )
 

@@ -66,14 +66,13 @@ def places() -> None:
 def list_places(settings: Settings) -> None:
     """Every place, with its id, name, position and visits."""
     with MemoryStore.open(settings, check_space=False) as store:
-        rows = store.db.execute(
-            "SELECT id, name, latitude, longitude, visits FROM places ORDER BY id"
-        ).fetchall()
+        rows = Places(store.db).all()
     if not rows:
         click.echo("no places yet: they are learned from location fixes")
     for row in rows:
         click.echo(
-            f"#{row[0]:<4} {row[1] or '(unnamed)':20s} {row[2]:.5f},{row[3]:.5f}  {row[4]} visits"
+            f"#{row.id:<4} {row.name or '(unnamed)':20s} {row.latitude:.5f},{row.longitude:.5f}  "
+            f"{row.visits} visits"
         )
 
 
@@ -85,7 +84,7 @@ def name_place(settings: Settings, place_id: int, name: str) -> None:
     """Call place PLACE_ID by NAME ("home", "work"): later memories use the name."""
     with MemoryStore.open(settings, check_space=False) as store:
         try:
-            place = Places(store).name(place_id, name)
+            place = Places(store.db).name(place_id, name)
         except (LookupError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"place #{place.id} is now {place.label!r}")

@@ -21,13 +21,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from .. import __version__
 from ..chat import Answer, AnswerStream
+from ..db import DiskFull, StorageError
 from ..engine.base import EngineError
-from ..memory import MemoryInputError, NewEvent
-from ..memory.db import DiskFull, StorageError
-from ..memory.forgetting import forget_matches
+from ..ingest import Backpressure
+from ..memory import NewEvent
 from ..memory.instants import parse_instant
+from ..retrieval import Retriever
+from ..retrieval.forgetting import forget_matches
+from ..validation import InputError
 from . import schemas
-from .ingest import Backpressure
 from .problems import add_handlers, json_safe
 from .runtime import Runtime
 
@@ -54,8 +56,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 
 def _errors(app: FastAPI) -> None:
-    @app.exception_handler(MemoryInputError)
-    def bad_input(_request: Request, exc: MemoryInputError) -> JSONResponse:
+    @app.exception_handler(InputError)
+    def bad_input(_request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse({"detail": json_safe(str(exc))}, status_code=422)
 
     @app.exception_handler(Backpressure)
@@ -108,7 +110,7 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
         source: str | None = Query(default=None, max_length=200),
         now: str | None = Query(default=None, max_length=64),
     ) -> list[dict[str, Any]]:
-        results = store.search(q, k=k, kind=kind, source=source, now=_now(runtime, now))
+        results = Retriever(store).search(q, k=k, kind=kind, source=source, now=_now(runtime, now))
         return [r.to_json() for r in results]
 
     @app.post("/memories", response_model=schemas.Remembered, status_code=201)
@@ -194,7 +196,7 @@ def _chat_routes(app: FastAPI, runtime: Runtime) -> None:
                     yield _sse("token", {"text": piece})
                 assert stream.answer is not None
                 yield _sse("done", stream.answer.to_json())
-            except (EngineError, MemoryInputError, StorageError) as exc:
+            except (EngineError, InputError, StorageError) as exc:
                 yield _sse("error", {"detail": str(exc)})
 
         return _streaming(events(), stream)
@@ -263,7 +265,7 @@ def _conversation(body: schemas.OpenAIChatIn) -> tuple[str, list[tuple[str, str]
     """(last user message, earlier user/assistant pairs, the client's system text)."""
     messages = body.messages
     if messages[-1].role != "user" or not messages[-1].text().strip():
-        raise MemoryInputError("messages: the last message must be a non-empty user message")
+        raise InputError("messages: the last message must be a non-empty user message")
     instructions = "\n".join(m.text() for m in messages if m.role in ("system", "developer"))
     history: list[tuple[str, str]] = []
     pending: str | None = None

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..chat import PromptTooLong
-from ..memory.db import sqlite_module
+from ..db import sqlite_module
 from ..memory.recover import damage_message, is_damage
 from .runtime import Runtime
 

@@ -21,10 +21,10 @@ from ..chat import Assistant
 from ..clock import SYSTEM_CLOCK, Clock
 from ..embedders import make_embedder
 from ..engine import Engine, make_engine
+from ..ingest import Ingestor
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..skills.scheduler import Scheduler, ThreadScheduler
-from .ingest import Ingestor
 from .paths import RunFiles
 
 log = logging.getLogger(__name__)
@@ -214,10 +214,8 @@ class Runtime:
                 self.components["engine"].mark("running")
 
     def status(self) -> dict[str, Any]:
-        counts = self.store.db.one(
-            "SELECT (SELECT count(*) FROM memories), (SELECT count(*) FROM events), "
-            "(SELECT count(*) FROM events WHERE processed_at IS NULL)"
-        )
+        with self.store.lock:  # one moment's figures
+            counts = (self.store.lookup.count(), *self.ingestor.events.backlog())
         return {
             "version": __version__,
             "pid": os.getpid(),

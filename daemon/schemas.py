@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from ..memory.texts import json_problem
+from ..validation import json_problem
 
 TEXT_MAX = 64 * 1024
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Response
 from fastapi import Path as PathParam
 
-from ..memory import MemoryInputError
 from ..sensing.places import Places
 from ..skills.base import SkillSwitches, describe_skills
 from ..skills.reminders import ReminderBook
 from ..skills.schedules import parse_when
 from ..training.export import Watermark, default_export_dir, export, record_feedback
+from ..validation import InputError
 from . import schemas
 from .runtime import Runtime
 
@@ -36,7 +36,7 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
             if getattr(body, k) is not None
         ]
         if len(chosen) != 1:
-            raise MemoryInputError(
+            raise InputError(
                 "reminder: give exactly one of at, every, arrive, leave, battery_below, wifi"
             )
         now = datetime.now(UTC)
@@ -51,10 +51,10 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
         if body.arrive or body.leave:
             name = body.arrive or body.leave or ""
             place = next(
-                (p for p in Places(runtime.store).all() if name in (str(p.id), p.name)), None
+                (p for p in Places(runtime.store.db).all() if name in (str(p.id), p.name)), None
             )
             if place is None:
-                raise MemoryInputError(f"{chosen[0]}: unknown place {name!r}")
+                raise InputError(f"{chosen[0]}: unknown place {name!r}")
             trigger |= {"type": "arrive" if body.arrive else "leave", "place_id": place.id}
         elif body.battery_below is not None:
             trigger |= {"type": "battery_below", "percent": body.battery_below}
@@ -66,16 +66,7 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/reminders/fired")
     def fired(after: Annotated[str, Query(max_length=64)] = "") -> list[dict[str, Any]]:
         """Firings after ``after`` (an ISO instant): how the TUI shows reminders too."""
-        rows = runtime.store.db.execute(
-            "SELECT f.reminder_id, r.text, f.due_at, f.fired_at, f.late_s FROM reminder_firings "
-            "f JOIN reminders r ON r.id = f.reminder_id WHERE f.fired_at > ? "
-            "ORDER BY f.fired_at LIMIT 100",
-            (after,),
-        ).fetchall()
-        return [
-            {"id": r[0], "text": r[1], "due_at": r[2], "fired_at": r[3], "late_s": r[4]}
-            for r in rows
-        ]
+        return book().fired_after(after)
 
     @app.post("/reminders/{reminder_id}/done")
     def done(reminder_id: ReminderId) -> dict[str, Any]:

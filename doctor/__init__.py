@@ -39,7 +39,7 @@ def check_platform(settings: Settings) -> Iterator[Finding]:
 
 
 def check_sqlite(settings: Settings) -> Iterator[Finding]:
-    from ..memory.db import StorageError, connect, sqlite_module, sqlite_vec_source, vec_version
+    from ..db import StorageError, connect, sqlite_module, sqlite_vec_source, vec_version
 
     try:
         module = sqlite_module()

@@ -75,7 +75,8 @@ def check_embedder(settings: Settings) -> Iterator[Finding]:
 
 
 def _check_store_space(settings: Settings, space: tuple[str, int]) -> Iterator[Finding]:
-    from ..memory.db import StorageError, connect
+    from ..db import Database, StorageError, connect
+    from ..memory.lookup import MemoryLookup
     from ..memory.store import recorded_space
 
     if not settings.db_path.is_file():
@@ -87,7 +88,7 @@ def _check_store_space(settings: Settings, space: tuple[str, int]) -> Iterator[F
         return
     try:
         recorded = recorded_space(conn)
-        count = conn.execute("SELECT count(*) FROM memories").fetchone()[0]
+        count = MemoryLookup(Database(conn)).count()
     except Exception as exc:
         yield Finding("warn", "database", f"{settings.db_path}: {exc}", "pocketmind memory stats")
         return

@@ -1,15 +1,13 @@
 """The memory store: durable events, deduplicated memories, hybrid retrieval."""
 
-from .db import StorageError, connect
+from ..db import StorageError, connect
 from .instants import TimeWindow, time_window
 from .model import Memory, NewEvent, NewMemory, Remembered, SearchResult
 from .store import EmbeddingMismatch, MemoryStore
-from .texts import MemoryInputError
 
 __all__ = [
     "EmbeddingMismatch",
     "Memory",
-    "MemoryInputError",
     "MemoryStore",
     "NewEvent",
     "NewMemory",

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..validation import InputError, json_problem
 from .model import NewMemory, Remembered
 from .store import MemoryStore
-from .texts import MemoryInputError, json_problem
 
 KNOWN_FIELDS = ("text", "at", "kind", "source", "importance")
 
@@ -39,19 +39,19 @@ def parse_line(raw: bytes, where: str) -> NewMemory | None:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise MemoryInputError(f"{where}: invalid UTF-8 at byte {exc.start}") from None
+        raise InputError(f"{where}: invalid UTF-8 at byte {exc.start}") from None
     if not line.strip():
         return None
     try:
         obj: Any = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise MemoryInputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        raise InputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(obj, dict):
-        raise MemoryInputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        raise InputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
     if "text" not in obj:
-        raise MemoryInputError(f"{where}: field 'text' is required")
+        raise InputError(f"{where}: field 'text' is required")
     if problem := json_problem(obj):  # NaN, Infinity, a lone surrogate: named by field
-        raise MemoryInputError(f"{where}: {problem}")
+        raise InputError(f"{where}: {problem}")
     meta = {key: value for key, value in obj.items() if key not in KNOWN_FIELDS}
     return NewMemory(
         text=obj["text"],
@@ -98,11 +98,11 @@ def import_jsonl(
             return
         try:
             count(store.remember_many(batch, where=labels))
-        except MemoryInputError:  # validated, yet refused: keep every line but that one
+        except InputError:  # validated, yet refused: keep every line but that one
             for item, label in zip(batch, labels, strict=True):
                 try:
                     count(store.remember_many([item], where=[label]))
-                except MemoryInputError as exc:
+                except InputError as exc:
                     error(str(exc))
         batch.clear()
         labels.clear()
@@ -116,7 +116,7 @@ def import_jsonl(
                     store.validate(item, where)
                     batch.append(item)
                     labels.append(where)
-            except MemoryInputError as exc:
+            except InputError as exc:
                 error(str(exc))
             if on_progress:
                 on_progress(len(raw) + 1)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from .texts import MemoryInputError
+from ..validation import InputError
 
 # Instants outside these years are refused: 0001-01-01 and 9999-12-31 are placeholders,
 # not moments of a life, and near the ends of ``datetime``'s range a shift into the
@@ -22,7 +22,7 @@ MIN_YEAR, MAX_YEAR = 1000, 2999
 
 def check_year(year: int, where: str, shown: object) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise MemoryInputError(
+        raise InputError(
             f"{where}: {shown!s} is out of range: years {MIN_YEAR} to {MAX_YEAR} are accepted"
         )
 
@@ -35,14 +35,14 @@ def parse_instant(value: str | datetime, tz: tzinfo, where: str = "at") -> datet
         text = value.isoformat()
     else:
         if not isinstance(value, str):
-            raise MemoryInputError(
+            raise InputError(
                 f"{where}: expected an ISO 8601 date as a string, got {type(value).__name__}"
             )
         text = value.strip()
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise MemoryInputError(
+            raise InputError(
                 f"{where}: invalid date {text!r}: expected ISO 8601, "
                 "like 2025-01-02 or 2025-01-02T13:04:05+01:00"
             ) from None
@@ -128,7 +128,7 @@ def _rules(today: date, tz: tzinfo) -> list[tuple[str, object]]:
         try:
             day = date(year, month, day_of_month)
         except ValueError:
-            raise MemoryInputError(f"query: no such date {m.group(0)!r}") from None
+            raise InputError(f"query: no such date {m.group(0)!r}") from None
         if not m["year"] and day > today:
             day = day.replace(year=year - 1)
         return _day_window(day, tz)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .db import Connection, StorageError, connect
+from ..db import Connection, StorageError, connect
 
 _DAMAGE = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _BATCH = 256

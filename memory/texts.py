@@ -1,89 +1,12 @@
-"""Validation and normalization of memory text: the one place that decides what is valid."""
+"""Normalization of memory text for exact deduplication."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import unicodedata
-from typing import Any
 
 _SPACE = re.compile(r"\s+")
-
-
-class MemoryInputError(ValueError):
-    """Input that cannot become a memory. The message says what and where."""
-
-
-def clean_text(text: object, max_bytes: int, where: str = "text") -> str:
-    """Return ``text`` stripped, or raise naming ``where`` and what is wrong."""
-    if not isinstance(text, str):
-        raise MemoryInputError(f"{where}: text must be a string, got {type(text).__name__}")
-    stripped = text.strip()
-    if not stripped:
-        raise MemoryInputError(f"{where}: text is empty")
-    try:
-        encoded = stripped.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise MemoryInputError(
-            f"{where}: text is not valid UTF-8 (lone surrogate at character {exc.start})"
-        ) from exc
-    if "\x00" in stripped:
-        raise MemoryInputError(f"{where}: text contains a NUL character")
-    if len(encoded) > max_bytes:
-        raise MemoryInputError(
-            f"{where}: text is {len(encoded)} bytes, over the limit of {max_bytes}"
-        )
-    return stripped
-
-
-def json_problem(value: Any, path: str = "") -> str | None:
-    """What keeps ``value`` from being stored as JSON text, naming where inside it
-    (``"x.y: NaN is not a JSON number"``); None when nothing does."""
-    here = path or "value"
-    if isinstance(value, float) and not math.isfinite(value):
-        shown = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "Infinity"
-        return f"{here}: {shown} is not a JSON number (only finite numbers are)"
-    if isinstance(value, str):
-        return _surrogate(value, here)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{here}: key {key!r} is not a string"
-            shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
-            inner = f"{path}.{shown}" if path else shown
-            if problem := _surrogate(key, f"{inner} (the key)") or json_problem(item, inner):
-                return problem
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            if problem := json_problem(item, f"{path}[{i}]" if path else f"[{i}]"):
-                return problem
-    elif value is not None and not isinstance(value, bool | int | float):
-        return f"{here}: {type(value).__name__} is not a JSON value"
-    return None
-
-
-def _surrogate(text: str, where: str) -> str | None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return f"{where}: lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start}"
-    return None
-
-
-def clean_importance(value: object, where: str) -> float:
-    """``value`` as a float in [0, 1], or raise naming ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MemoryInputError(
-            f"{where}: importance: must be a number between 0 and 1, got {type(value).__name__}"
-        )
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not 0.0 <= number <= 1.0:  # NaN fails this too
-        raise MemoryInputError(f"{where}: importance: must be between 0 and 1, got {value!r}")
-    return number
 
 
 def normalize(text: str) -> str:

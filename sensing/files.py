@@ -50,19 +50,10 @@ class FileIndex:
         self.store = store
 
     def chunk_ids(self, path: Path) -> list[int]:
-        rows = self.store.db.execute(
-            "SELECT id FROM memories WHERE kind = 'file' AND json_extract(meta, '$.path') = ?",
-            (str(path),),
-        ).fetchall()
-        return [row[0] for row in rows]
+        return self.store.lookup.file_chunks(str(path))
 
     def indexed_mtime(self, path: Path) -> float | None:
-        row = self.store.db.execute(
-            "SELECT json_extract(meta, '$.mtime') FROM memories WHERE kind = 'file' AND "
-            "json_extract(meta, '$.path') = ? LIMIT 1",
-            (str(path),),
-        ).fetchone()
-        return float(row[0]) if row and row[0] is not None else None
+        return self.store.lookup.file_mtime(str(path))
 
     def update(self, path: Path) -> int:
         """(Re)index ``path``; returns the number of chunks now remembered."""

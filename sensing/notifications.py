@@ -107,7 +107,7 @@ class LocationSensor:
         self.interval_s = config.location_interval_s
         self.timeout = config.termux_timeout_s
         self.tracker = (
-            PlaceTracker(Places(store), config.place_radius_m, config.place_min_dwell_s)
+            PlaceTracker(Places(store.db), config.place_radius_m, config.place_min_dwell_s)
             if store is not None
             else None
         )

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..memory import MemoryStore
+from ..db import Connection, Database
 from ..memory.instants import to_db
+from ..schema import migration
 
 EARTH_M = 6_371_000.0
 
@@ -34,6 +35,7 @@ class Place:
     latitude: float
     longitude: float
     radius_m: float
+    visits: int = 0
 
     @property
     def label(self) -> str:
@@ -48,14 +50,14 @@ def duration(seconds: float) -> str:
 
 
 class Places:
-    """The places table."""
+    """The places table's owner: the one module that reads or writes it."""
 
-    def __init__(self, store: MemoryStore) -> None:
-        self.store = store
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def all(self) -> list[Place]:
-        rows = self.store.db.execute(
-            "SELECT id, name, latitude, longitude, radius_m FROM places ORDER BY id"
+        rows = self.db.execute(
+            "SELECT id, name, latitude, longitude, radius_m, visits FROM places ORDER BY id"
         ).fetchall()
         return [Place(*row) for row in rows]
 
@@ -71,8 +73,8 @@ class Places:
         return best
 
     def add(self, lat: float, lon: float, radius_m: float) -> Place:
-        with self.store.db.transaction():
-            place_id = self.store.db.execute(
+        with self.db.transaction():
+            place_id = self.db.execute(
                 "INSERT INTO places (latitude, longitude, radius_m, created_at) "
                 "VALUES (?, ?, ?, ?)",
                 (lat, lon, radius_m, to_db(datetime.now(UTC))),
@@ -83,8 +85,8 @@ class Places:
         name = name.strip()
         if not name or len(name) > 80:
             raise ValueError("a place name must be 1 to 80 characters")
-        with self.store.db.transaction():
-            changed = self.store.db.execute(
+        with self.db.transaction():
+            changed = self.db.execute(
                 "UPDATE places SET name = ? WHERE id = ?", (name, place_id)
             ).rowcount
         if not changed:
@@ -94,8 +96,8 @@ class Places:
         return place
 
     def visited(self, place_id: int) -> None:
-        with self.store.db.transaction():
-            self.store.db.execute("UPDATE places SET visits = visits + 1 WHERE id = ?", (place_id,))
+        with self.db.transaction():
+            self.db.execute("UPDATE places SET visits = visits + 1 WHERE id = ?", (place_id,))
 
 
 @dataclass
@@ -169,3 +171,21 @@ class PlaceTracker:
                 "arrived": False,
             }
         ]
+
+
+@migration(7, "m007_sensing")
+def m007_places(db: Connection) -> None:
+    """m007's part in sensing: places learned from location fixes."""
+    db.execute(
+        """
+        CREATE TABLE places (
+            id INTEGER PRIMARY KEY,
+            name TEXT,
+            latitude REAL NOT NULL,
+            longitude REAL NOT NULL,
+            radius_m REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            visits INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )

@@ -16,10 +16,10 @@ from typing import Any, Protocol, runtime_checkable
 from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import Engine
 from ..memory import MemoryStore
-from ..memory.instants import to_db
 from ..plugins import Registry
 from ..settings import Settings
 from .notify import Notifier
+from .runs import SkillRuns
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +67,15 @@ class SkillSwitches:
         self.store = store
 
     def enabled(self, name: str, default: bool) -> bool:
-        row = self.store.db.execute("SELECT enabled FROM skills WHERE name = ?", (name,)).fetchone()
-        return bool(row[0]) if row else default
+        switched = SkillRuns(self.store.db).switch(name)
+        return default if switched is None else switched
 
     def set(self, name: str, enabled: bool) -> None:
         if name not in registry():
-            from ..memory import MemoryInputError
+            from ..validation import InputError
 
-            raise MemoryInputError(f"unknown skill {name!r}; known: {sorted(registry())}")
-        with self.store.db.transaction():
-            self.store.db.execute(
-                "INSERT INTO skills (name, enabled, changed_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled, "
-                "changed_at = excluded.changed_at",
-                (name, int(enabled), to_db(self.clock.now())),
-            )
+            raise InputError(f"unknown skill {name!r}; known: {sorted(registry())}")
+        SkillRuns(self.store.db).set_switch(name, enabled, self.clock.now())
 
 
 def describe_skills(store: MemoryStore) -> list[dict[str, Any]]:

@@ -15,9 +15,11 @@ from typing import Any
 
 from ..engine import ChatOptions, EngineError, Message
 from ..engine.thinking import strip_thinking
+from ..exchanges import ExchangeLog
 from ..memory.instants import to_db
 from .base import SkillContext, register
 from .reminders import ReminderBook, ReminderScheduler
+from .runs import SkillRuns
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,7 @@ def _day_bounds(day: date, context: SkillContext) -> tuple[str, str]:
 
 def _claim(context: SkillContext, name: str, day: date) -> bool:
     """Record that ``name`` runs for ``day``; False if it already did (restarts too)."""
-    with context.store.db.transaction():
-        return bool(
-            context.store.db.execute(
-                "INSERT OR IGNORE INTO skill_runs (name, day, ran_at) VALUES (?, ?, ?)",
-                (name, day.isoformat(), to_db(context.clock.now())),
-            ).rowcount
-        )
+    return SkillRuns(context.store.db).claim(name, day, context.clock.now())
 
 
 def _due(context: SkillContext, at: str) -> date | None:
@@ -123,11 +119,7 @@ class BriefingSkill:
         """The deterministic part, always present even if generation fails."""
         tz = context.settings.tz()
         start, end = _day_bounds(today, context)
-        reminders = context.store.db.execute(
-            "SELECT text, next_fire_at FROM reminders WHERE status = 'active' AND "
-            "next_fire_at >= ? AND next_fire_at < ? ORDER BY next_fire_at",
-            (start, end),
-        ).fetchall()
+        reminders = ReminderBook(context.store, tz).due_between(start, end)
         lines = (
             ["Today's reminders:"]
             + [f"- {datetime.fromisoformat(r[1]).astimezone(tz):%H:%M} {r[0]}" for r in reminders]
@@ -135,23 +127,12 @@ class BriefingSkill:
             else ["No reminders today."]
         )
         y_start, y_end = _day_bounds(today - timedelta(days=1), context)
-        places = [
-            r[0]
-            for r in context.store.db.execute(
-                "SELECT text FROM memories WHERE kind = 'place' AND occurred_at >= ? AND "
-                "occurred_at < ? ORDER BY occurred_at",
-                (y_start, y_end),
-            )
-        ]
-        notes = context.store.db.execute(
-            "SELECT meta FROM memories WHERE kind = 'notification' AND occurred_at >= ? AND "
-            "occurred_at < ?",
-            (y_start, y_end),
-        ).fetchall()
+        places = context.store.lookup.texts_between("place", y_start, y_end)
+        notes = context.store.lookup.metas_between("notification", y_start, y_end)
         if places:
             lines += ["Yesterday:"] + [f"- {p}" for p in places[:8]]
         if notes:
-            apps = Counter(json.loads(r[0]).get("app", "?").rsplit(".", 1)[-1] for r in notes)
+            apps = Counter(json.loads(r).get("app", "?").rsplit(".", 1)[-1] for r in notes)
             lines.append(
                 "Notifications yesterday: "
                 + ", ".join(f"{app} {count}" for app, count in apps.most_common(5))
@@ -188,27 +169,18 @@ class ConsolidationSkill:
         )
 
     def merge_duplicates(self, context: SkillContext) -> int:
-        rows = context.store.db.execute(
-            "SELECT group_concat(id) FROM memories WHERE superseded_by IS NULL "
-            "GROUP BY text_hash, kind, source HAVING count(*) > 1"
-        ).fetchall()
         merged = 0
-        for (ids,) in rows:
-            keep, *others = sorted(int(i) for i in ids.split(","))
+        for ids in context.store.lookup.duplicate_groups():
+            keep, *others = sorted(ids)
             for other in others:
                 context.store.supersede(other, keep)
                 merged += 1
         return merged
 
     def retire_facts(self, context: SkillContext) -> int:
-        rows = context.store.db.execute(
-            "SELECT group_concat(id) FROM (SELECT id, json_extract(meta, '$.subject') AS s "
-            "FROM memories WHERE kind = 'fact' AND superseded_by IS NULL AND s IS NOT NULL "
-            "ORDER BY occurred_at, id) GROUP BY s HAVING count(*) > 1"
-        ).fetchall()
         retired = 0
-        for (ids,) in rows:
-            *older, newest = [int(i) for i in ids.split(",")]
+        for ids in context.store.lookup.fact_groups():
+            *older, newest = ids
             for old in older:
                 context.store.supersede(old, newest)
                 retired += 1
@@ -216,27 +188,15 @@ class ConsolidationSkill:
 
     def anything_on(self, context: SkillContext, day: date) -> bool:
         start, end = _day_bounds(day, context)
-        row = context.store.db.execute(
-            "SELECT EXISTS (SELECT 1 FROM memories WHERE occurred_at >= ? AND occurred_at < ? "
-            "AND kind NOT IN ('episode', 'briefing')) OR EXISTS (SELECT 1 FROM exchanges "
-            "WHERE created_at >= ? AND created_at < ?)",
-            (start, end, start, end),
-        ).fetchone()
-        return bool(row[0])
+        if context.store.lookup.any_between(start, end, besides=("episode", "briefing")):
+            return True
+        return ExchangeLog(context.store.db).any_between(start, end)
 
     def summarize(self, context: SkillContext, day: date) -> str:
         start, end = _day_bounds(day, context)
-        rows = context.store.db.execute(
-            "SELECT kind, text FROM memories WHERE occurred_at >= ? AND occurred_at < ? AND "
-            "superseded_by IS NULL AND kind NOT IN ('episode', 'briefing') ORDER BY occurred_at",
-            (start, end),
-        ).fetchall()
+        rows = context.store.lookup.live_between(start, end, besides=("episode", "briefing"))
         kinds = Counter(row[0] for row in rows)
-        asked = context.store.db.execute(
-            "SELECT count(*) FROM exchanges WHERE created_at >= ? AND created_at < ? AND "
-            "forgotten_at IS NULL",
-            (start, end),
-        ).fetchone()[0]
+        asked = ExchangeLog(context.store.db).count_between(start, end)
         heading = f"{day:%A %d %B %Y}: " + (
             ", ".join(f"{count} {kind}" for kind, count in kinds.most_common()) or "a quiet day"
         )

@@ -10,7 +10,6 @@ read here; memories and sensed text never are.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -20,11 +19,12 @@ from pydantic import BaseModel, Field, ValidationError
 from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
-from ..memory import MemoryInputError, MemoryStore
-from ..memory.instants import to_db
+from ..memory import MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
+from ..validation import InputError
 from .reminders import ReminderBook
+from .runs import SkillRuns
 from .schedules import Schedule, parse_when
 
 _REMIND = re.compile(
@@ -114,7 +114,7 @@ class ReminderIntent:
             return None
         try:
             proposal = self._read(match["rest"], now)
-        except MemoryInputError as exc:
+        except InputError as exc:
             return (
                 f"I could not set that reminder: {exc}. Try: remind me to call Mum tomorrow at 6pm."
             )
@@ -129,7 +129,7 @@ class ReminderIntent:
             what, when = rest[: found.start()].strip(), found["when"]
             try:
                 return self._timed(what, parse_when(when, now, self.settings.tz(), "when"))
-            except MemoryInputError:
+            except InputError:
                 if self.engine is None:
                     raise
         request = self._ask_model(rest)
@@ -137,7 +137,7 @@ class ReminderIntent:
 
     def _timed(self, what: str, schedule: Schedule) -> dict[str, Any]:
         if not what:
-            raise MemoryInputError("what to remind you of is missing")
+            raise InputError("what to remind you of is missing")
         return {
             "what": what,
             "schedule": schedule.to_json(),
@@ -146,16 +146,16 @@ class ReminderIntent:
 
     def _context(self, what: str, kind: str, found: dict[str, str | None]) -> dict[str, Any]:
         if not what:
-            raise MemoryInputError("what to remind you of is missing")
+            raise InputError("what to remind you of is missing")
         trigger: dict[str, Any] = {"type": kind}
         if kind in ("arrive", "leave"):
             name = (found.get("place") or "home").strip() or "home"
             place = next(
-                (p for p in Places(self.store).all() if (p.name or "").lower() == name.lower()),
+                (p for p in Places(self.store.db).all() if (p.name or "").lower() == name.lower()),
                 None,
             )
             if place is None:
-                raise MemoryInputError(
+                raise InputError(
                     f"I don't know a place called {name!r} yet (name one with "
                     "`pocketmind places name ID NAME`)"
                 )
@@ -171,7 +171,7 @@ class ReminderIntent:
 
     def _ask_model(self, rest: str) -> ReminderRequest:
         if self.engine is None:
-            raise MemoryInputError("cannot read when")
+            raise InputError("cannot read when")
         messages = [
             Message(
                 "system",
@@ -187,27 +187,16 @@ class ReminderIntent:
             ).text()
             return ReminderRequest.model_validate_json(strip_thinking(reply))
         except (EngineError, ValidationError, ValueError):
-            raise MemoryInputError("cannot read when") from None
+            raise InputError("cannot read when") from None
 
     def _propose(self, conversation_id: str, proposal: dict[str, Any], now: datetime) -> None:
-        with self.store.db.transaction():
-            self.store.db.execute(
-                "INSERT OR REPLACE INTO pending_actions (conversation_id, kind, payload, "
-                "created_at) VALUES (?, 'reminder', ?, ?)",
-                (conversation_id, json.dumps(proposal), to_db(now)),
-            )
+        SkillRuns(self.store.db).propose(conversation_id, "reminder", proposal, now)
 
     def _pending(self, conversation_id: str) -> dict[str, Any] | None:
-        row = self.store.db.execute(
-            "SELECT payload FROM pending_actions WHERE conversation_id = ?", (conversation_id,)
-        ).fetchone()
-        return json.loads(row[0]) if row else None
+        return SkillRuns(self.store.db).pending(conversation_id)
 
     def _clear(self, conversation_id: str) -> None:
-        with self.store.db.transaction():
-            self.store.db.execute(
-                "DELETE FROM pending_actions WHERE conversation_id = ?", (conversation_id,)
-            )
+        SkillRuns(self.store.db).clear(conversation_id)
 
     def _save(self, proposal: dict[str, Any], now: datetime) -> str:
         if "trigger" in proposal:

@@ -20,8 +20,11 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from ..clock import Clock
-from ..memory import MemoryInputError, MemoryStore
+from ..db import Connection
+from ..memory import MemoryStore
 from ..memory.instants import from_db, to_db
+from ..schema import migration
+from ..validation import InputError
 from .notify import Notification, Notifier
 from .schedules import Schedule
 
@@ -67,6 +70,28 @@ class ReminderBook:
         self.db = store.db
         self.tz = tz
 
+    def due_between(self, start: str, end: str) -> list[tuple[str, str]]:
+        """(text, next fire time) of active reminders due in [start, end), in time order."""
+        rows = self.db.query(
+            "SELECT text, next_fire_at FROM reminders WHERE status = 'active' AND "
+            "next_fire_at >= ? AND next_fire_at < ? ORDER BY next_fire_at",
+            (start, end),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def fired_after(self, after: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Firings after ``after`` (an instant as stored), oldest first."""
+        rows = self.db.query(
+            "SELECT f.reminder_id, r.text, f.due_at, f.fired_at, f.late_s FROM reminder_firings "
+            "f JOIN reminders r ON r.id = f.reminder_id WHERE f.fired_at > ? "
+            "ORDER BY f.fired_at LIMIT ?",
+            (after, limit),
+        )
+        return [
+            {"id": r[0], "text": r[1], "due_at": r[2], "fired_at": r[3], "late_s": r[4]}
+            for r in rows
+        ]
+
     def add_time(
         self, text: str, schedule: Schedule, now: datetime, urgent: bool = False
     ) -> Reminder:
@@ -87,7 +112,7 @@ class ReminderBook:
         cooldown_s: float = 1800,
     ) -> Reminder:
         if trigger.get("type") not in CONTEXT_TYPES:
-            raise MemoryInputError(f"trigger: unknown type {trigger.get('type')!r}")
+            raise InputError(f"trigger: unknown type {trigger.get('type')!r}")
         return self._insert(text, trigger, None, urgent, now, cooldown_s)
 
     def _insert(
@@ -101,7 +126,7 @@ class ReminderBook:
     ) -> Reminder:
         text = " ".join(str(text).split())
         if not text or len(text) > 500:
-            raise MemoryInputError("reminder: text must be 1 to 500 characters")
+            raise InputError("reminder: text must be 1 to 500 characters")
         with self.db.transaction():
             reminder_id = self.db.execute(
                 "INSERT INTO reminders (text, trigger, next_fire_at, urgent, cooldown_s, "
@@ -149,7 +174,7 @@ class ReminderBook:
             ).rowcount
         reminder = self.get(reminder_id)
         if not changed or reminder is None:
-            raise MemoryInputError(f"no reminder #{reminder_id} to snooze")
+            raise InputError(f"no reminder #{reminder_id} to snooze")
         return reminder
 
 
@@ -325,3 +350,48 @@ def _matches(trigger: dict[str, Any], payload: dict[str, Any]) -> bool:
     if kind == "wifi":
         return payload.get("connected") is True and payload.get("ssid") == trigger.get("ssid")
     return False
+
+
+@migration(8, "m008_reminders")
+def m008_reminders(db: Connection) -> None:
+    """Reminders and each time one fired.
+
+    ``trigger`` is JSON: a time (``at``), a recurring rule (``cron``), or a context
+    (arriving at or leaving a place, the battery dropping below a level, joining a
+    wifi network). A firing row is written in the same transaction that moves the
+    reminder on, keyed by (reminder, due time), so a reminder never fires twice for one
+    due time; ``delivered_at`` stays empty while quiet hours hold the notification.
+    """
+    db.execute(
+        """
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            trigger TEXT NOT NULL CHECK (json_valid(trigger)),
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'done', 'cancelled')),
+            next_fire_at TEXT,
+            urgent INTEGER NOT NULL DEFAULT 0,
+            cooldown_s REAL NOT NULL DEFAULT 1800,
+            last_fired_at TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reminders_due ON reminders(next_fire_at) WHERE status = 'active'")
+    db.execute(
+        """
+        CREATE TABLE reminder_firings (
+            reminder_id INTEGER NOT NULL REFERENCES reminders(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            fired_at TEXT NOT NULL,
+            late_s REAL NOT NULL,
+            delivered_at TEXT,
+            PRIMARY KEY (reminder_id, due_at)
+        )
+        """
+    )
+    db.execute(
+        "CREATE INDEX reminder_firings_undelivered ON reminder_firings(due_at) "
+        "WHERE delivered_at IS NULL"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from ..memory.instants import check_year
-from ..memory.texts import MemoryInputError
+from ..validation import InputError
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _CRON_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -64,7 +64,7 @@ class Schedule:
 def _clock_time(text: str, where: str) -> time:
     match = _TIME.match(text.strip())
     if match is None:
-        raise MemoryInputError(f"{where}: cannot read a time in {text!r} (try 18:00 or 6pm)")
+        raise InputError(f"{where}: cannot read a time in {text!r} (try 18:00 or 6pm)")
     if match["noon"]:
         return time(12)
     if match["midnight"]:
@@ -73,10 +73,10 @@ def _clock_time(text: str, where: str) -> time:
     ampm = (match["ampm"] or "").replace(".", "")
     if ampm:
         if not 1 <= hour <= 12:
-            raise MemoryInputError(f"{where}: {hour}{ampm} is not a time")
+            raise InputError(f"{where}: {hour}{ampm} is not a time")
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise MemoryInputError(f"{where}: {text!r} is not a time of day")
+        raise InputError(f"{where}: {text!r} is not a time of day")
     return time(hour, minute)
 
 
@@ -97,7 +97,7 @@ def parse_when(text: str, now: datetime, tz: tzinfo, where: str = "when") -> Sch
 def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
     raw = " ".join(str(text).lower().split())
     if not raw:
-        raise MemoryInputError(f"{where}: no time given")
+        raise InputError(f"{where}: no time given")
     local = now.astimezone(tz)
     if match := _IN.match(raw):
         seconds = int(match["n"]) * _UNIT[match["unit"][0]]
@@ -122,7 +122,7 @@ def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
         try:
             day, rest = date.fromisoformat(match["iso"]), match["rest"]
         except ValueError:
-            raise MemoryInputError(f"{where}: no such date {match['iso']!r}") from None
+            raise InputError(f"{where}: no such date {match['iso']!r}") from None
     if match := re.match(r"^(?:on\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b\s*(?P<rest>.*)$", rest):
         ahead = (WEEKDAYS.index(match["wd"]) - local.weekday()) % 7 or 7
         day, rest = local.date() + timedelta(days=ahead), match["rest"]
@@ -138,14 +138,14 @@ def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
 def _future(schedule: Schedule, now: datetime, text: str, where: str) -> Schedule:
     assert schedule.at is not None
     if schedule.at <= now:
-        raise MemoryInputError(f"{where}: {text!r} is in the past")
+        raise InputError(f"{where}: {text!r} is in the past")
     return schedule
 
 
 def _recurring(rest: str, where: str) -> Schedule:
     match = re.match(r"^(?P<days>day|weekday|" + "|".join(WEEKDAYS) + r")\s*(?P<time>.*)$", rest)
     if match is None:
-        raise MemoryInputError(
+        raise InputError(
             f"{where}: cannot read 'every {rest}' (try: every day at 8, every monday at 9am)"
         )
     clock = _clock_time(match["time"], where) if match["time"] else time(9)

@@ -13,8 +13,8 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from pocketmind import host
+from pocketmind.db import StorageError, connect, vec_version
 from pocketmind.engine.base import EngineError
-from pocketmind.memory.db import StorageError, connect, vec_version
 from pocketmind.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

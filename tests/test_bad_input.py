@@ -17,10 +17,12 @@ from daemon_helpers import DaemonProcess
 from patience import patience
 
 from pocketmind.cli import main
-from pocketmind.memory import MemoryInputError, MemoryStore, NewEvent, NewMemory, time_window
+from pocketmind.ingest import EventLog
+from pocketmind.memory import MemoryStore, NewEvent, NewMemory, time_window
 from pocketmind.memory.importer import import_jsonl
 from pocketmind.memory.instants import parse_instant
 from pocketmind.skills.schedules import parse_when
+from pocketmind.validation import InputError
 
 BAD_LINES = [
     (b'{"text": "bad", "at": "0001-01-01"}', r"at: '0001-01-01' is out of range: years 1000"),
@@ -98,7 +100,7 @@ def test_the_cli_import_reports_lines_and_exits_1_without_a_traceback(
 def test_instants_outside_the_years_1000_to_2999_are_refused(
     value: str | datetime, zone: str
 ) -> None:
-    with pytest.raises(MemoryInputError, match=r"^here: .* is out of range: years 1000 to 2999"):
+    with pytest.raises(InputError, match=r"^here: .* is out of range: years 1000 to 2999"):
         parse_instant(value, ZoneInfo(zone), "here")
 
 
@@ -110,12 +112,12 @@ def test_instants_at_the_edges_are_accepted_both_ways() -> None:
 
 def test_time_phrases_with_absurd_years_and_reminders_far_out_are_clear_errors() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
-    with pytest.raises(MemoryInputError, match=r"query: 'on december 31, 9999' is out of range"):
+    with pytest.raises(InputError, match=r"query: 'on december 31, 9999' is out of range"):
         time_window("what did I do on December 31, 9999", now, UTC)
-    with pytest.raises(MemoryInputError, match=r"query: .* out of range"):
+    with pytest.raises(InputError, match=r"query: .* out of range"):
         time_window("in may 0001", now, UTC)
     for text in ("9999-12-31 23:59", "9999-12-31T23:30", "on 9999-12-31 at 23:59"):
-        with pytest.raises(MemoryInputError, match=r"at: .* out of range"):
+        with pytest.raises(InputError, match=r"at: .* out of range"):
             parse_when(text, now, ZoneInfo("America/New_York"), "at")
 
 
@@ -132,7 +134,7 @@ def test_time_phrases_with_absurd_years_and_reminders_far_out_are_clear_errors()
 def test_the_store_refuses_what_it_cannot_keep(
     store: MemoryStore, item: NewMemory, message: str
 ) -> None:
-    with pytest.raises(MemoryInputError, match=message):
+    with pytest.raises(InputError, match=message):
         store.remember_many([item], where=["memory"])
     assert store.count() == 0
 
@@ -145,8 +147,8 @@ def test_events_out_of_range_or_not_finite_are_refused_before_they_are_logged(
         (NewEvent("s", "k", {"text": "hi", "x": float("nan")}), r"event 1: payload.x: NaN"),
         (NewEvent("s", "k", {"text": "hi"}, key="k\ud800"), r"event 1: key: lone surrogate"),
     ]:
-        with pytest.raises(MemoryInputError, match=message):
-            store.record_events([event])
+        with pytest.raises(InputError, match=message):
+            EventLog(store.db, store.settings).record([event])
     assert store.db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 

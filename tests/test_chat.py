@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pocketmind.chat import Assistant, PromptTooLong, TraceLog, defuse
+from pocketmind.chat import Assistant, ExchangeLog, PromptTooLong, defuse
 from pocketmind.engine import FakeEngine, Message
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.settings import Settings
@@ -107,7 +107,7 @@ def test_every_exchange_is_stored_as_a_trace(store: MemoryStore, settings: Setti
     store.remember("Lunch with Alice at noon", at=NOW - timedelta(hours=22))
     engine = FakeEngine(["<think>she said noon</think>At noon."])
     answer = Assistant(store, engine, settings).ask("when was lunch with Alice", now=NOW)
-    exchange = TraceLog(store.db).get(answer.exchange_id)
+    exchange = ExchangeLog(store.db).get(answer.exchange_id)
     assert exchange is not None
     assert exchange.answer == "At noon." == answer.text
     assert exchange.thinking is None  # not kept unless settings ask
@@ -126,7 +126,7 @@ def test_thinking_is_hidden_while_streaming_and_kept_only_on_request(
     stream = Assistant(store, engine, settings).stream("how are you")
     assert "".join(stream) == "Fine."
     assert stream.answer is not None
-    exchange = TraceLog(store.db).get(stream.answer.exchange_id)
+    exchange = ExchangeLog(store.db).get(stream.answer.exchange_id)
     assert exchange is not None and exchange.thinking == "<think>plan the reply</think> "
 
 
@@ -138,7 +138,7 @@ def test_forgetting_a_memory_blanks_the_traces_that_used_it(
     store.forget(secret.id)
     row = store.db.execute("SELECT * FROM exchanges WHERE id = ?", (answer.exchange_id,)).fetchone()
     assert row["forgotten_at"] and "7781" not in json.dumps(dict(row))
-    assert TraceLog(store.db).recent(answer.conversation_id, 5) == []
+    assert ExchangeLog(store.db).recent(answer.conversation_id, 5) == []
 
 
 FACTS = json.dumps({"facts": [{"subject": "sister Maya", "statement": "Maya moved to Lisbon"}]})
@@ -187,12 +187,12 @@ def test_questions_do_not_trigger_extraction(store: MemoryStore, settings: Setti
 
 
 def test_bad_questions_are_refused(store: MemoryStore, settings: Settings) -> None:
-    from pocketmind.memory import MemoryInputError
+    from pocketmind.validation import InputError
 
     assistant = Assistant(store, FakeEngine(), settings)
-    with pytest.raises(MemoryInputError, match="question: text is empty"):
+    with pytest.raises(InputError, match="question: text is empty"):
         assistant.ask("   ")
-    with pytest.raises(MemoryInputError, match="conversation_id"):
+    with pytest.raises(InputError, match="conversation_id"):
         assistant.ask("hi", conversation_id="x" * 101)
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pocketmind.chat import Assistant, TraceLog
+from pocketmind.chat import Assistant, ExchangeLog
 from pocketmind.engine.llama import LlamaEngine
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.settings import Settings
@@ -28,7 +28,7 @@ def test_real_model_answers_from_a_planted_memory(
     assert len(pieces) > 1
     answer = stream.answer
     assert answer is not None and answer.text == "".join(pieces).strip()
-    exchange = TraceLog(store.db).get(answer.exchange_id)
+    exchange = ExchangeLog(store.db).get(answer.exchange_id)
     assert exchange is not None
     assert "Alice — are we still on for 6 tonight?" in exchange.prompt[0]["content"]
     assert exchange.model_id == "SmolLM2-135M-Instruct.Q4_1.gguf"

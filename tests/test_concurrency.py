@@ -20,10 +20,11 @@ import pytest
 from daemon_helpers import DaemonProcess
 from patience import patience
 
-from pocketmind.chat import TraceLog
+from pocketmind.chat import ExchangeLog
+from pocketmind.db import connect
 from pocketmind.engine.base import ChatStats, Message
+from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent
-from pocketmind.memory.db import connect
 
 CHAT_CLIENTS = 8
 CHATS_EACH = 12
@@ -117,7 +118,7 @@ def test_every_writer_shares_one_discipline(store: MemoryStore) -> None:
     """Traces, events, memories and forgetting from many threads on one store: each
     transaction whole, none inside another's."""
     errors: list[str] = []
-    traces = TraceLog(store.db)
+    traces = ExchangeLog(store.db)
     kept = store.remember("Maya lives in Lisbon", kind="fact").id
 
     def job(name: str, step: Callable[[int], object]) -> threading.Thread:
@@ -143,7 +144,7 @@ def test_every_writer_shares_one_discipline(store: MemoryStore) -> None:
     threads = [job(f"trace{i}", trace) for i in range(4)] + [
         job(
             "events",
-            lambda n: store.record_events(
+            lambda n: EventLog(store.db, store.settings).record(
                 [NewEvent("s", "k", {"text": f"event {n} {j}"}) for j in range(5)]
             ),
         ),

@@ -19,7 +19,7 @@ from daemon_helpers import DaemonProcess, connect_wifi
 from patience import patience
 
 from pocketmind.daemon.client import DaemonClient, DaemonError
-from pocketmind.memory.db import connect
+from pocketmind.db import connect
 
 pytestmark = pytest.mark.slow
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketmind.memory import db
-from pocketmind.memory.db import StorageError, connect, transaction
+from pocketmind import db
+from pocketmind.db import StorageError, connect, transaction
 
 
 def test_connection_loads_sqlite_vec_with_durable_pragmas(tmp_path: Path) -> None:

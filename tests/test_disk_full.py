@@ -17,8 +17,8 @@ from patience import patience
 from pocketmind.daemon.api import create_app
 from pocketmind.daemon.runtime import Runtime
 from pocketmind.daemon.server import make_server
+from pocketmind.db import Database, DiskFull
 from pocketmind.engine import FakeEngine
-from pocketmind.memory.db import Database, DiskFull
 from pocketmind.settings import load_settings
 
 UNCAPPED = 1_073_741_823  # SQLite's default max_page_count

@@ -13,7 +13,8 @@ from patience import patience
 
 from pocketmind.cli import main
 from pocketmind.memory import MemoryStore
-from pocketmind.memory.forgetting import forget_matches
+from pocketmind.retrieval import Retriever
+from pocketmind.retrieval.forgetting import forget_matches
 from pocketmind.settings import Settings
 
 LIFE = [
@@ -32,7 +33,9 @@ def _fill(store: MemoryStore) -> None:
 
 def test_a_query_that_matches_nothing_relevant_matches_nothing(store: MemoryStore) -> None:
     _fill(store)
-    assert len(store.search("quantum chromodynamics lecture notes", k=5)) == 5  # top-k: all
+    assert (
+        len(Retriever(store).search("quantum chromodynamics lecture notes", k=5)) == 5
+    )  # top-k: all
     assert forget_matches(store, "quantum chromodynamics lecture notes", 5) == []
     matches = forget_matches(store, "wifi password", 5)
     assert [m.result.memory.text for m in matches] == [LIFE[0]]

@@ -5,6 +5,7 @@ import pytest
 
 from pocketmind.memory import MemoryStore
 from pocketmind.memory.importer import import_jsonl
+from pocketmind.retrieval import Retriever
 
 
 def _write(path: Path, lines: list[bytes]) -> Path:
@@ -50,7 +51,7 @@ def test_bad_lines_are_reported_by_number_and_good_ones_kept(
         "2025-01-02T13:04:05+01:00",
         f"{where}:10: text is 65537 bytes, over the limit of 65536",
     ]
-    lunch = store.search("lunch")[0].memory
+    lunch = Retriever(store).search("lunch")[0].memory
     assert (lunch.text, lunch.source, lunch.meta) == (
         "Lunch with Alice",
         "calendar",

@@ -24,6 +24,7 @@ from pocketmind.embedders.llama import LlamaEmbedder
 from pocketmind.memory import MemoryStore
 from pocketmind.memory.store import EmbeddingMismatch
 from pocketmind.models.convert import ConversionError, convert_bert, read_safetensors
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 
 TEXTS = [
@@ -93,7 +94,7 @@ def test_a_store_filled_by_sentence_transformers_opens_with_the_gguf(
         store.remember("Maya is my sister; she lives in Lisbon")
         store.remember("Bought oat milk and coffee beans")
     with MemoryStore.open(settings, in_process) as store:
-        hits = store.search("who is my sister?", k=1)
+        hits = Retriever(store).search("who is my sister?", k=1)
         assert "Maya" in hits[0].memory.text
 
 
@@ -110,7 +111,7 @@ def test_switching_to_another_space_is_refused_until_reindexed(
         assert store.reindex() == 1
     with MemoryStore.open(settings, in_process) as store:
         assert store.embedding_space() == (PACKAGED_MODEL_ID, 384)
-        assert "Maya" in store.search("sister", k=1)[0].memory.text
+        assert "Maya" in Retriever(store).search("sister", k=1)[0].memory.text
 
 
 def test_an_idle_model_is_unloaded_and_loaded_again_on_use(minilm_gguf: Path) -> None:

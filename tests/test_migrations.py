@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from pocketmind.db import connect
 from pocketmind.embedders import FakeEmbedder
 from pocketmind.memory import MemoryStore
-from pocketmind.memory.db import connect
-from pocketmind.memory.migrations import MIGRATIONS, migrate
+from pocketmind.retrieval import Retriever
+from pocketmind.schema import Migration, migrate, migrations
 from pocketmind.settings import Settings
 
 
@@ -14,11 +15,31 @@ def _applied(conn: object) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY name")]  # type: ignore[attr-defined]
 
 
+MIGRATIONS = [m.name for m in migrations()]
+
+
+def test_every_shipped_migration_keeps_its_name_and_place() -> None:
+    """Each room registers its own; together they are the shipped list, in order."""
+    assert MIGRATIONS == [
+        "m001_events",
+        "m002_memories",
+        "m003_fulltext",
+        "m004_embedding_space",
+        "m005_exchanges",
+        "m006_ingest",
+        "m007_sensing",
+        "m008_reminders",
+        "m009_skills",
+        "m010_feedback_and_exports",
+        "m011_regenerations",
+    ]
+
+
 def test_blank_database_gets_every_migration(tmp_path: Path) -> None:
     conn = connect(tmp_path / "x.db")
-    assert migrate(conn) == [fn.__name__ for fn in MIGRATIONS]
+    assert migrate(conn) == MIGRATIONS
     assert migrate(conn) == []  # idempotent
-    assert _applied(conn) == sorted(fn.__name__ for fn in MIGRATIONS)
+    assert _applied(conn) == sorted(MIGRATIONS)
 
 
 @pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
@@ -35,10 +56,10 @@ def test_database_at_every_earlier_version_upgrades(
         )
     conn.close()
     with MemoryStore.open(settings, embedder) as store:
-        assert _applied(store.db) == sorted(fn.__name__ for fn in MIGRATIONS)
+        assert _applied(store.db) == sorted(MIGRATIONS)
         assert store.stats()["events"] == (1 if version >= 1 else 0)
         store.remember("works after the upgrade")
-        assert store.search("upgrade")[0].memory.text == "works after the upgrade"
+        assert Retriever(store).search("upgrade")[0].memory.text == "works after the upgrade"
 
 
 def test_a_failing_migration_leaves_the_previous_version(
@@ -48,7 +69,8 @@ def test_a_failing_migration_leaves_the_previous_version(
         db.execute("CREATE TABLE half_done (x)")  # type: ignore[attr-defined]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("pocketmind.memory.migrations.MIGRATIONS", [*MIGRATIONS, m999_broken])
+    registered = [*migrations(), Migration(999, "m999_broken", [m999_broken])]
+    monkeypatch.setattr("pocketmind.schema.migrations", lambda: registered)
     conn = connect(tmp_path / "x.db")
     with pytest.raises(RuntimeError, match="disk on fire"):
         migrate(conn)

@@ -18,6 +18,7 @@ from pocketmind.doctor import check_database
 from pocketmind.embedders import FakeEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.memory.recover import integrity, recover
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings, load_settings
 
 MEMORIES = 3000
@@ -116,7 +117,9 @@ def test_recover_copies_what_can_be_read_and_keeps_the_damaged_file(
         assert any("memories: " in line and "no row readable" in line for line in report.lines())
         some = store.get(max(kept))
         assert some is not None
-        hit = store.search(some.text, k=1)  # the full-text and vector indexes were rebuilt
+        hit = Retriever(store).search(
+            some.text, k=1
+        )  # the full-text and vector indexes were rebuilt
         assert hit and hit[0].memory.id == some.id
         assert store.remember("written after recovery").created
 

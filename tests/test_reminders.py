@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pocketmind.memory import MemoryInputError, MemoryStore
+from pocketmind.memory import MemoryStore
 from pocketmind.sensing.places import Places
 from pocketmind.skills import (
     FakeClock,
@@ -18,6 +18,7 @@ from pocketmind.skills import (
     parse_when,
 )
 from pocketmind.skills.notify import Notification, TermuxNotifier
+from pocketmind.validation import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2025, 3, 28, 12, 0, tzinfo=BERLIN)  # Friday; DST starts Sunday 30 March
@@ -123,7 +124,7 @@ def test_quiet_hours_hold_non_urgent_notifications(store: MemoryStore, clock: Fa
 
 def test_context_reminders_fire_once_with_a_cooldown(store: MemoryStore, clock: FakeClock) -> None:
     scheduler, notifier = _scheduler(store, clock)
-    home = Places(store).add(52.52, 13.40, 150)
+    home = Places(store.db).add(52.52, 13.40, 150)
     book = scheduler.book
     book.add_context("take out the bins", {"type": "arrive", "place_id": home.id}, clock.now())
     book.add_context(
@@ -170,7 +171,7 @@ def test_context_reminders_fire_once_with_a_cooldown(store: MemoryStore, clock: 
     ],
 )
 def test_bad_times_get_a_clear_answer(text: str, message: str) -> None:
-    with pytest.raises(MemoryInputError, match=message):
+    with pytest.raises(InputError, match=message):
         parse_when(text, START, BERLIN)
 
 

@@ -1,13 +1,16 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pocketmind.embedders import FakeEmbedder
-from pocketmind.memory import MemoryInputError, MemoryStore, NewMemory, TimeWindow
-from pocketmind.memory.retrieval import content_words, fts_query
+from pocketmind.memory import MemoryStore, NewMemory, SearchResult, TimeWindow
+from pocketmind.retrieval import Retriever
+from pocketmind.retrieval.retriever import content_words, fts_query
 from pocketmind.settings import Settings
+from pocketmind.validation import InputError
 
 NOW = datetime(2025, 10, 15, 9, 0, tzinfo=UTC)
 
@@ -34,7 +37,7 @@ def diary(store: MemoryStore) -> MemoryStore:
 
 
 def test_results_carry_what_a_caller_needs(diary: MemoryStore) -> None:
-    (hit, *_) = diary.search("dentist", now=NOW)
+    (hit, *_) = _search(diary, "dentist", now=NOW)
     as_json = hit.to_json()
     assert set(as_json) == {
         "id",
@@ -50,30 +53,34 @@ def test_results_carry_what_a_caller_needs(diary: MemoryStore) -> None:
     assert as_json["source"] == "gmail"
 
 
+def _search(store: MemoryStore, query: str, **options: Any) -> list[SearchResult]:
+    return Retriever(store).search(query, **options)
+
+
 def test_filters_by_kind_and_source(diary: MemoryStore) -> None:
-    assert {r.memory.kind for r in diary.search("moved", kind="fact", now=NOW)} == {"fact"}
-    assert {r.memory.source for r in diary.search("moved", source="gmail", now=NOW)} == {"gmail"}
-    assert diary.search("moved", kind="nonexistent", now=NOW) == []
+    assert {r.memory.kind for r in _search(diary, "moved", kind="fact", now=NOW)} == {"fact"}
+    assert {r.memory.source for r in _search(diary, "moved", source="gmail", now=NOW)} == {"gmail"}
+    assert _search(diary, "moved", kind="nonexistent", now=NOW) == []
 
 
 def test_time_phrase_narrows_to_the_window(diary: MemoryStore) -> None:
-    texts = [r.memory.text for r in diary.search("what happened yesterday", now=NOW)]
+    texts = [r.memory.text for r in _search(diary, "what happened yesterday", now=NOW)]
     assert set(texts) == {"Lunch with Alice at the harbour", "Dentist appointment moved to Friday"}
-    last_week = diary.search("what did I do last week", now=NOW)
+    last_week = _search(diary, "what did I do last week", now=NOW)
     assert {r.memory.text for r in last_week} == {"Bought running shoes", "Arrived at work"}
-    everything = diary.search("what happened yesterday", now=NOW, time_phrases=False)
+    everything = _search(diary, "what happened yesterday", now=NOW, time_phrases=False)
     assert len(everything) == 5
 
 
 def test_explicit_window_wins(diary: MemoryStore) -> None:
     window = TimeWindow(NOW - timedelta(days=100), NOW - timedelta(days=50))
-    assert [r.memory.text for r in diary.search("yesterday", window=window, now=NOW)] == [
+    assert [r.memory.text for r in _search(diary, "yesterday", window=window, now=NOW)] == [
         "Maya moved to Lisbon last spring"
     ]
 
 
 def test_lexical_match_ranks_first(diary: MemoryStore) -> None:
-    assert diary.search("running shoes", now=NOW)[0].memory.text == "Bought running shoes"
+    assert _search(diary, "running shoes", now=NOW)[0].memory.text == "Bought running shoes"
 
 
 def test_neighbours_of_a_hit_are_pulled_up(settings: Settings) -> None:
@@ -93,25 +100,25 @@ def test_neighbours_of_a_hit_are_pulled_up(settings: Settings) -> None:
         ]
     )
     answer = "Me: level three by the blue pillar"  # shares no word with the question
-    ranked = [r.memory.text for r in store.search("park the car", k=35, now=NOW)]
+    ranked = [r.memory.text for r in Retriever(store).search("park the car", k=35, now=NOW)]
     assert ranked[0] == "Bob: where did you park the car last night"
     assert ranked.index(answer) <= 2
     store.settings.retrieval.neighbor_weight = 0.0
-    plain = [r.memory.text for r in store.search("park the car", k=35, now=NOW)]
+    plain = [r.memory.text for r in Retriever(store).search("park the car", k=35, now=NOW)]
     assert plain.index(answer) > ranked.index(answer)
     store.close()
 
 
 def test_rrf_fusion_is_available(diary: MemoryStore) -> None:
     diary.settings.retrieval.fusion = "rrf"
-    assert diary.search("running shoes", now=NOW)[0].memory.text == "Bought running shoes"
+    assert _search(diary, "running shoes", now=NOW)[0].memory.text == "Bought running shoes"
 
 
 def test_empty_query_and_bad_k_are_refused(diary: MemoryStore) -> None:
-    with pytest.raises(MemoryInputError, match="query: text is empty"):
-        diary.search("  ")
-    with pytest.raises(MemoryInputError, match="k: must be at least 1"):
-        diary.search("x", k=-1)
+    with pytest.raises(InputError, match="query: text is empty"):
+        _search(diary, "  ")
+    with pytest.raises(InputError, match="k: must be at least 1"):
+        _search(diary, "x", k=-1)
 
 
 def test_query_words_drop_scaffolding() -> None:
@@ -133,14 +140,14 @@ def test_any_query_text_searches_without_error(query: str) -> None:
     from pocketmind.settings import load_settings
 
     store = MemoryStore(
-        __import__("pocketmind.memory.db", fromlist=["connect"]).connect(":memory:"),
+        __import__("pocketmind.db", fromlist=["connect"]).connect(":memory:"),
         FakeEmbedder(16),
         load_settings(timezone="UTC"),
     )
     store.remember("the quick brown fox")
     try:
-        store.search(query, now=NOW)
-    except MemoryInputError as exc:
+        Retriever(store).search(query, now=NOW)
+    except InputError as exc:
         assert "no such date" in str(exc)
     finally:
         store.close()

@@ -11,6 +11,7 @@ from patience import patience
 
 from pocketmind.clock import FakeClock
 from pocketmind.memory import MemoryStore
+from pocketmind.retrieval import Retriever
 from pocketmind.sensing import SensorRunner, SensorUnavailable
 from pocketmind.sensing.files import FileIndex, FileWatcher, chunks
 from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
@@ -163,7 +164,7 @@ def test_location_permission_error_names_the_cause(
 
 
 def test_places_from_fixes_arrive_leave_and_take_their_name(store: MemoryStore) -> None:
-    places = Places(store)
+    places = Places(store.db)
     tracker = PlaceTracker(places, radius_m=150, min_dwell_s=600)
     home, cafe = (52.5200, 13.4050), (52.5300, 13.4200)
     assert distance_m(*home, *cafe) > 1000
@@ -292,21 +293,23 @@ def test_watched_files_become_memories_and_follow_edits(store: MemoryStore, tmp_
     watcher = FileWatcher(store, [notes], debounce_s=0.2)
     watcher.start()
     try:
-        assert "Pack the blue tent" in store.search("tent")[0].memory.text  # initial scan
+        assert (
+            "Pack the blue tent" in Retriever(store).search("tent")[0].memory.text
+        )  # initial scan
         (notes / "garden.md").write_text("Water the tomatoes every morning")
         _eventually(
             lambda: (
-                store.search("tomatoes", k=1)
-                and "tomatoes" in store.search("tomatoes", k=1)[0].memory.text
+                Retriever(store).search("tomatoes", k=1)
+                and "tomatoes" in Retriever(store).search("tomatoes", k=1)[0].memory.text
             )
         )
         (notes / "garden.md").write_text("Water the basil on Sundays")
-        _eventually(lambda: any("basil" in r.memory.text for r in store.search("basil")))
-        assert not any("tomatoes" in r.memory.text for r in store.search("tomatoes"))
+        _eventually(lambda: any("basil" in r.memory.text for r in Retriever(store).search("basil")))
+        assert not any("tomatoes" in r.memory.text for r in Retriever(store).search("tomatoes"))
         (notes / "garden.md").unlink()
         _eventually(lambda: not FileIndex(store).chunk_ids(notes / "garden.md"))
         (notes / "skip.bin").write_bytes(b"\x00\x01")
-        memory = store.search("tent")[0].memory
+        memory = Retriever(store).search("tent")[0].memory
         assert memory.untrusted and memory.kind == "file"
         assert memory.meta["path"] == str(notes / "old.md")
     finally:
@@ -357,8 +360,8 @@ def test_sensed_text_stays_data_and_triggers_nothing(
     termux: FakeTermux, fast: Settings, store: MemoryStore, settings: Settings
 ) -> None:
     from pocketmind.chat import Assistant
-    from pocketmind.daemon.ingest import Ingestor
     from pocketmind.engine import FakeEngine
+    from pocketmind.ingest import Ingestor
 
     poisoned = [
         *sample("termux-notification-list"),

@@ -10,12 +10,13 @@ import pytest
 
 from pocketmind.chat import Assistant
 from pocketmind.engine import EngineError, FakeEngine
-from pocketmind.memory import MemoryInputError, MemoryStore, NewMemory
+from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.sensing.places import Places
 from pocketmind.settings import Settings
 from pocketmind.skills import FakeClock, RecordingNotifier, ReminderBook
 from pocketmind.skills.base import SkillContext, SkillRunner, SkillSwitches, register, registry
 from pocketmind.skills.builtin import BriefingSkill, ConsolidationSkill
+from pocketmind.validation import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=BERLIN)  # a Monday
@@ -50,8 +51,8 @@ def test_chat_reminder_is_confirmed_before_it_is_saved(
 
 
 def test_context_reminders_from_chat(store: MemoryStore, berlin: Settings) -> None:
-    home = Places(store).add(52.52, 13.40, 150)
-    Places(store).name(home.id, "home")
+    home = Places(store.db).add(52.52, 13.40, 150)
+    Places(store.db).name(home.id, "home")
     assistant = Assistant(store, FakeEngine(), berlin)
     assert _ask(assistant, "remind me to take the bins out when I get home") == (
         "Shall I remind you to take the bins out — when you arrive at home? (yes/no)"
@@ -116,7 +117,7 @@ def test_a_failing_skill_is_marked_and_the_others_run(store: MemoryStore, berlin
         SkillSwitches(store).set("counter", False)
         runner.tick()
         assert ran == ["tick"] and runner.status()["counter"]["state"] == "disabled"
-        with pytest.raises(MemoryInputError, match="unknown skill 'nope'"):
+        with pytest.raises(InputError, match="unknown skill 'nope'"):
             SkillSwitches(store).set("nope", True)
     finally:
         from pocketmind.skills.base import SKILLS

@@ -5,13 +5,16 @@ import numpy as np
 import pytest
 
 from pocketmind.embedders import FakeEmbedder
+from pocketmind.ingest import EventLog
 from pocketmind.memory import (
     EmbeddingMismatch,
-    MemoryInputError,
     MemoryStore,
     NewMemory,
 )
+from pocketmind.memory import store as store_module
+from pocketmind.retrieval import Retriever
 from pocketmind.settings import Settings
+from pocketmind.validation import InputError
 
 T0 = datetime(2025, 1, 2, 13, 0, tzinfo=UTC)
 
@@ -91,7 +94,7 @@ def test_duplicates_inside_one_batch_are_merged(store: MemoryStore) -> None:
 
 def test_a_bad_item_writes_nothing_from_its_batch(store: MemoryStore) -> None:
     store.remember("kept from before")
-    with pytest.raises(MemoryInputError, match="item 2: at: invalid date"):
+    with pytest.raises(InputError, match="item 2: at: invalid date"):
         store.remember_many([NewMemory("fine"), NewMemory("bad", at="yesterday-ish")])
     assert _rows(store, "memories") == 1
     assert _rows(store, "events") == 1
@@ -102,7 +105,7 @@ def test_a_crash_mid_write_rolls_back_everything(
 ) -> None:
     store.remember("kept from before")
     calls = {"n": 0}
-    real_write = store._write
+    real_write = store_module.write
 
     def dying_write(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -110,7 +113,7 @@ def test_a_crash_mid_write_rolls_back_everything(
             raise OSError("power cut")
         return real_write(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "_write", dying_write)
+    monkeypatch.setattr(store_module, "write", dying_write)
     with pytest.raises(OSError):
         store.remember_many([NewMemory("one"), NewMemory("two")])
     for table in ("memories", "events", "memories_vec"):
@@ -121,7 +124,7 @@ def test_a_crash_mid_write_rolls_back_everything(
 
 @pytest.mark.parametrize("importance", [-0.1, 1.5])
 def test_importance_out_of_range_is_refused(store: MemoryStore, importance: float) -> None:
-    with pytest.raises(MemoryInputError, match="importance"):
+    with pytest.raises(InputError, match="importance"):
         store.remember("x", importance=importance)
 
 
@@ -139,7 +142,7 @@ def test_forget_removes_a_memory_from_every_table_and_index(store: MemoryStore) 
     ).fetchall()
     assert len(blanked) == 2
     assert all(row[0] == "{}" and row[1] for row in blanked)
-    assert all("4921" not in r.memory.text for r in store.search("PIN 4921"))
+    assert all("4921" not in r.memory.text for r in Retriever(store).search("PIN 4921"))
     assert store.get(other.id) is not None
     assert not store.forget(secret.id)  # already gone
 
@@ -147,7 +150,7 @@ def test_forget_removes_a_memory_from_every_table_and_index(store: MemoryStore) 
 def test_forget_leaves_no_trace_in_the_database_file(store: MemoryStore) -> None:
     store.remember("zebracorn-secret-phrase")
     store.remember("something else entirely")
-    (result,) = store.search("zebracorn-secret-phrase", k=1)
+    (result,) = Retriever(store).search("zebracorn-secret-phrase", k=1)
     store.forget(result.memory.id)
     raw = store.settings.db_path.read_bytes()
     wal = store.settings.db_path.with_name("pocketmind.db-wal")
@@ -160,10 +163,10 @@ def test_forgetting_a_superseding_memory_revives_the_older_one(store: MemoryStor
     new = store.remember("Maya moved to Lisbon", kind="fact", at=T0 + timedelta(days=1))
     store.supersede(old.id, new.id)
     assert old.id not in store.index
-    assert all(r.memory.id != old.id for r in store.search("where does Maya live"))
+    assert all(r.memory.id != old.id for r in Retriever(store).search("where does Maya live"))
     store.forget(new.id)
     assert old.id in store.index
-    assert store.search("Maya lives")[0].memory.id == old.id
+    assert Retriever(store).search("Maya lives")[0].memory.id == old.id
 
 
 def test_embedding_space_mismatch_is_an_error_until_reindex(settings: Settings) -> None:
@@ -177,7 +180,7 @@ def test_embedding_space_mismatch_is_an_error_until_reindex(settings: Settings) 
     assert progress[-1] == (1, 1)
     with MemoryStore.open(settings, FakeEmbedder(32)) as store:
         assert store.embedding_space() == ("fake-hash-32", 32)
-        assert store.search("lunch")[0].memory.text == "Lunch with Alice"
+        assert Retriever(store).search("lunch")[0].memory.text == "Lunch with Alice"
 
 
 def test_index_follows_writes_from_another_connection(
@@ -187,11 +190,11 @@ def test_index_follows_writes_from_another_connection(
         MemoryStore.open(settings, embedder) as reader,
         MemoryStore.open(settings, embedder) as writer,
     ):
-        assert reader.search("anything") == []
+        assert Retriever(reader).search("anything") == []
         written = writer.remember("Parcel arrives on Monday")
-        assert reader.search("parcel")[0].memory.id == written.id
+        assert Retriever(reader).search("parcel")[0].memory.id == written.id
         writer.forget(written.id)
-        assert reader.search("parcel") == []
+        assert Retriever(reader).search("parcel") == []
 
 
 def test_store_reopens_with_everything_acknowledged(
@@ -220,7 +223,8 @@ def test_stats_reports_counts_and_engine(store: MemoryStore) -> None:
 def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     from pocketmind.memory import NewEvent
 
-    ids = store.record_events(
+    events = EventLog(store.db, store.settings)
+    ids = events.record(
         [
             NewEvent("termux-battery", "battery", {"percentage": 19, "plugged": "UNPLUGGED"}, T0),
             NewEvent("termux-notification", "notification", {"title": "Alice", "content": "hi"}),
@@ -230,8 +234,8 @@ def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     row = store.db.execute("SELECT * FROM events WHERE id = ?", (ids[0],)).fetchone()
     assert json.loads(row["payload"]) == {"percentage": 19, "plugged": "UNPLUGGED"}
     assert row["untrusted"] == 1 and row["occurred_at"].startswith("2025-01-02T13:00")
-    with pytest.raises(MemoryInputError, match=r"event 2: payload\.x: object is not a JSON value"):
-        store.record_events([NewEvent("a", "b", {}), NewEvent("a", "b", {"x": object()})])
-    with pytest.raises(MemoryInputError, match=r"event 1: source must be a non-empty string"):
-        store.record_events([NewEvent("", "b", {})])
+    with pytest.raises(InputError, match=r"event 2: payload\.x: object is not a JSON value"):
+        events.record([NewEvent("a", "b", {}), NewEvent("a", "b", {"x": object()})])
+    with pytest.raises(InputError, match=r"event 1: source must be a non-empty string"):
+        events.record([NewEvent("", "b", {})])
     assert _rows(store, "events") == 2  # the failed batches wrote nothing

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pocketmind.memory.instants import parse_instant, time_window, to_db
-from pocketmind.memory.texts import MemoryInputError, clean_text, normalize, text_hash
+from pocketmind.memory.texts import normalize, text_hash
+from pocketmind.validation import InputError, clean_text
 
 LIMIT = 64 * 1024
 
@@ -21,7 +22,7 @@ LIMIT = 64 * 1024
     ],
 )
 def test_bad_text_is_refused_with_where_and_what(text: object, message: str) -> None:
-    with pytest.raises(MemoryInputError, match=f"line 3: .*{message}"):
+    with pytest.raises(InputError, match=f"line 3: .*{message}"):
         clean_text(text, LIMIT, "line 3")
 
 
@@ -41,7 +42,7 @@ def test_instants_are_read_in_the_user_zone_and_stored_in_utc() -> None:
     assert parse_instant("2025-01-02T13:00", berlin) == datetime(2025, 1, 2, 12, tzinfo=UTC)
     assert parse_instant("2025-01-02T13:00Z", berlin) == datetime(2025, 1, 2, 13, tzinfo=UTC)
     assert to_db(datetime(2025, 1, 2, 12, tzinfo=UTC)) == "2025-01-02T12:00:00.000000+00:00"
-    with pytest.raises(MemoryInputError, match=r"--now: invalid date 'banana'"):
+    with pytest.raises(InputError, match=r"--now: invalid date 'banana'"):
         parse_instant("banana", berlin, "--now")
 
 
@@ -91,5 +92,5 @@ def test_no_phrase_no_window(query: str) -> None:
 
 
 def test_impossible_date_is_a_clear_error() -> None:
-    with pytest.raises(MemoryInputError, match="no such date"):
+    with pytest.raises(InputError, match="no such date"):
         time_window("on February 30", NOW, UTC)

@@ -167,7 +167,7 @@ async def test_rating_an_answer_and_correcting_it(daemon: DaemonProcess) -> None
         )  # type: ignore[attr-defined]
         await pilot.press("ctrl+b")
         await pilot.press(*"Friday at 3pm", "enter")
-        from pocketmind.memory.db import connect
+        from pocketmind.db import connect
 
         db = connect(daemon.settings.db_path)
 

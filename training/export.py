@@ -24,16 +24,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..memory import MemoryInputError, MemoryStore
+from ..exchanges import ExchangeLog
+from ..memory import MemoryStore
 from ..memory.instants import to_db
 from ..privacy import private_dir, write_private
 from ..settings import Settings
+from ..validation import InputError
+from .exports import ExportLog
 from .redaction import Redactor
 
 _WORDS = re.compile(r"\w+")
@@ -55,7 +58,7 @@ class Watermark:
     def parse(cls, text: str) -> Watermark:
         match = re.fullmatch(r"e(\d+)\.f([0-9T:.+-]+|0)\.m(\d+)", text.strip())
         if match is None:
-            raise MemoryInputError(f"--since: not a watermark: {text!r} (like e12.f0.m140)")
+            raise InputError(f"--since: not a watermark: {text!r} (like e12.f0.m140)")
         feedback = "" if match[2] == "0" else match[2]
         return cls(int(match[1]), feedback, int(match[3]))
 
@@ -77,21 +80,7 @@ def record_feedback(
     store: MemoryStore, exchange_id: int, rating: str, correction: str | None = None
 ) -> None:
     """The user's verdict on an answer; a later one replaces an earlier one."""
-    if rating not in ("good", "bad"):
-        raise MemoryInputError("rating: must be good or bad")
-    row = store.db.execute(
-        "SELECT forgotten_at FROM exchanges WHERE id = ?", (exchange_id,)
-    ).fetchone()
-    if row is None or row[0]:
-        raise MemoryInputError(f"exchange {exchange_id}: no such answer")
-    if correction is not None and not correction.strip():
-        correction = None
-    with store.db.transaction():
-        store.db.execute(
-            "INSERT OR REPLACE INTO feedback (exchange_id, rating, correction, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            (exchange_id, rating, correction, to_db(datetime.now(UTC))),
-        )
+    ExchangeLog(store.db).record_feedback(exchange_id, rating, correction)
 
 
 def default_export_dir(settings: Settings) -> Path:
@@ -99,8 +88,8 @@ def default_export_dir(settings: Settings) -> Path:
 
 
 def last_watermark(store: MemoryStore) -> Watermark:
-    row = store.db.execute("SELECT watermark FROM exports ORDER BY id DESC LIMIT 1").fetchone()
-    return Watermark.parse(row[0]) if row else Watermark()
+    last = ExportLog(store.db).last_watermark()
+    return Watermark.parse(last) if last else Watermark()
 
 
 def _echoes(answer: str, sources: list[str]) -> bool:
@@ -128,7 +117,8 @@ def export(
         start, start, skipped={"bad_answer": 0, "untrusted_echo": 0, "untrusted_source": 0}
     )
     sft, dpo, exchange_max = _exchanges(store, start, scrub, report, progress)
-    feedback_max = store.db.execute("SELECT max(created_at) FROM feedback").fetchone()[0] or ""
+    exchanges = ExchangeLog(store.db)
+    feedback_max = exchanges.latest_feedback_at()
     memories, memory_max = _memories(store, start, scrub)
     report.counts = {"sft": len(sft), "dpo": len(dpo), "memories": len(memories)}
     report.watermark = Watermark(
@@ -145,9 +135,7 @@ def export(
         data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
         write_private(out / name, data)
         report.files[name] = {"lines": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
-    latest = store.db.execute(
-        "SELECT model_id, adapter_id FROM exchanges ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    latest = exchanges.latest_model()
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "since": str(start),
@@ -160,16 +148,8 @@ def export(
         "redaction": scrub.describe(),
     }
     write_private(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
-    with store.db.transaction():
-        store.db.execute(
-            "INSERT INTO exports (watermark, out_dir, created_at) VALUES (?, ?, ?)",
-            (str(report.watermark), str(out), to_db(datetime.now(UTC))),
-        )
+    ExportLog(store.db).record(str(report.watermark), str(out))
     return report
-
-
-def _rows(store: MemoryStore, query: str, args: tuple[Any, ...]) -> Iterator[Any]:
-    yield from store.db.execute(query, args)
 
 
 def _exchanges(
@@ -182,24 +162,9 @@ def _exchanges(
     sft: list[dict[str, Any]] = []
     dpo: list[dict[str, Any]] = []
     top = start.exchange
-    rows = list(
-        _rows(
-            store,
-            (
-                "SELECT e.*, f.rating, f.correction, f.created_at AS feedback_at FROM exchanges e "
-                "LEFT JOIN feedback f ON f.exchange_id = e.id WHERE e.forgotten_at IS NULL AND "
-                "e.answer != '' AND e.model_id NOT LIKE 'skill:%' "  # the skills' own replies
-                "AND (e.id > ? OR f.created_at > ?) ORDER BY e.id"
-            ),
-            (start.exchange, start.feedback or ""),
-        )
-    )
-    replaced = dict(
-        store.db.execute(  # original -> its latest regeneration
-            "SELECT regenerates, max(id) FROM exchanges WHERE regenerates IS NOT NULL AND "
-            "forgotten_at IS NULL GROUP BY regenerates"
-        ).fetchall()
-    )
+    exchanges = ExchangeLog(store.db)
+    rows = exchanges.for_export(start.exchange, start.feedback or "")
+    replaced = exchanges.regenerations()  # original -> its latest regeneration
     answers = {row["id"]: row for row in rows}
     for row in rows:
         top = max(top, row["id"])
@@ -207,10 +172,7 @@ def _exchanges(
             continue
         original = answers.get(row["regenerates"]) if row["regenerates"] else None
         if original is None and row["regenerates"]:
-            original = store.db.execute(
-                "SELECT * FROM exchanges WHERE id = ? AND forgotten_at IS NULL",
-                (row["regenerates"],),
-            ).fetchone()
+            original = exchanges.live_row(row["regenerates"])
         if (
             original is not None
             and row["rating"] != "bad"
@@ -277,14 +239,8 @@ def _target(
     good = row["rating"] == "good"
     if not (new or (good and (row["feedback_at"] or "") > (start.feedback or ""))):
         return
-    untrusted = [
-        r[0]
-        for r in store.db.execute(
-            "SELECT m.text FROM exchange_memories x JOIN memories m ON m.id = x.memory_id "
-            "WHERE x.exchange_id = ? AND m.untrusted = 1",
-            (row["id"],),
-        )
-    ]
+    used = store.get_many(ExchangeLog(store.db).memory_ids(row["id"]))
+    untrusted = [m.text for m in used.values() if m.untrusted]
     if (good and untrusted) or (new and not untrusted):
         sft.append(target)  # vouched for by the user, or built on trusted memories only
     elif new and untrusted:
@@ -295,21 +251,19 @@ def _target(
 def _memories(store: MemoryStore, start: Watermark, scrub: Redactor) -> tuple[list[Any], int]:
     out = []
     top = start.memory
-    for row in _rows(
-        store,
-        "SELECT * FROM memories WHERE id > ? AND superseded_by IS NULL ORDER BY id",
-        (start.memory,),
-    ):
-        top = max(top, row["id"])
+    for memory in store.iter_memories(after=start.memory):
+        if memory.superseded_by is not None:
+            continue
+        top = max(top, memory.id)
         out.append(
             {
-                "id": row["id"],
-                "text": scrub(row["text"]),
-                "kind": row["kind"],
-                "source": row["source"],
-                "occurred_at": row["occurred_at"],
-                "untrusted": bool(row["untrusted"]),
-                "meta": json.loads(row["meta"]),
+                "id": memory.id,
+                "text": scrub(memory.text),
+                "kind": memory.kind,
+                "source": memory.source,
+                "occurred_at": to_db(memory.occurred_at),
+                "untrusted": memory.untrusted,
+                "meta": memory.meta,
             }
         )
     return out, top

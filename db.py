@@ -16,8 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .. import host
-from ..privacy import private_db
+from . import host
+from .privacy import private_db
 
 BUSY_TIMEOUT_MS = 5000
 

@@ -1,4 +1,4 @@
-"""The ingest path: acknowledge on commit, remember in batches off the request path.
+"""The ingest stage: acknowledge on commit, remember in batches off the request path.
 
 ``submit`` commits events to the log and returns their ids: that is the
 acknowledgement, and from then on a crash cannot lose them. A worker thread then turns
@@ -21,8 +21,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..memory import MemoryInputError, MemoryStore, NewEvent, NewMemory
-from ..memory.db import StorageError, sqlite_module
+from ..db import StorageError, sqlite_module
+from ..memory import MemoryStore, NewEvent, NewMemory
+from ..memory.writing import Prepared
+from .events import EventLog
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,10 @@ class Ingestor:
         batch: int = 256,
         linger_s: float = 0.05,
         retry_max_s: float = 30.0,
+        events: EventLog | None = None,
     ) -> None:
         self.store = store
+        self.events = events or EventLog(store.db, store.settings)
         self.capacity = capacity
         self.batch = batch
         self.linger_s = linger_s
@@ -77,7 +81,7 @@ class Ingestor:
 
     def _recover(self) -> None:
         last = 0
-        while rows := self.store.pending_events(after=last):
+        while rows := self.events.pending(after=last):
             self._queue.extend(row["id"] for row in rows)
             last = rows[-1]["id"]
         if self._queue:
@@ -90,7 +94,7 @@ class Ingestor:
                 raise Backpressure("the daemon is shutting down")
             if self.depth + len(events) > self.capacity:
                 raise Backpressure(f"ingest queue full ({self.depth} pending of {self.capacity})")
-        ids = self.store.record_events(events)
+        ids: list[int] = self.events.record(events)
         with self._cond:
             self._queue.extend(ids)
             # That commit found space: what waits for a retry may find some too, soon.
@@ -154,28 +158,26 @@ class Ingestor:
             self._retry_at = time.monotonic() + self._backoff
 
     def _process(self, ids: list[int]) -> None:
-        marks = ",".join("?" * len(ids))
-        rows = self.store.db.execute(
-            f"SELECT * FROM events WHERE id IN ({marks}) AND processed_at IS NULL", ids
-        ).fetchall()
-        items, labels, empty = [], [], []
-        for row in rows:
-            item = _as_memory(row)
-            if item is None:
+        """Each event read once (one query for the batch) and checked once (``prepare``);
+        its memory and its link to the event are written in one transaction."""
+        rows = self.events.read(ids)
+        carried = [(row, _as_memory(row)) for row in rows]
+        with_text = [(row, item) for row, item in carried if item is not None]
+        empty = [row["id"] for row, item in carried if item is None]
+        checked = self.store.prepare(
+            [item for _, item in with_text], [f"event {row['id']}" for row, _ in with_text]
+        )
+        ready: list[Prepared] = []
+        for (row, _), result in zip(with_text, checked, strict=True):
+            if isinstance(result, Prepared):
+                ready.append(result)
+            else:
+                log.warning("event %d not remembered: %s", row["id"], result)
                 empty.append(row["id"])
-                continue
-            try:
-                self.store.validate(item, f"event {row['id']}")
-            except MemoryInputError as exc:
-                log.warning("event %d not remembered: %s", row["id"], exc)
-                empty.append(row["id"])
-                continue
-            items.append(item)
-            labels.append(f"event {row['id']}")
-        if items:
-            self.store.remember_many(items, where=labels)
+        if ready:
+            self.store.remember_prepared(ready)
         if empty:
-            self.store.mark_processed(empty)
+            self.events.mark_processed(empty)
         self.processed += len(rows)
         for listener in self.listeners:
             try:

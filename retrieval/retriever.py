@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .instants import TimeWindow, time_window, to_db
-from .model import SearchResult
-from .texts import MemoryInputError
+from ..memory.instants import TimeWindow, time_window, to_db
+from ..memory.model import SearchResult
+from ..validation import InputError
 
 if TYPE_CHECKING:
-    from .store import MemoryStore
+    from ..memory.store import MemoryStore
 
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
 
@@ -82,10 +82,10 @@ class Retriever:
         ``now``, unless an explicit ``window`` is given or ``time_phrases`` is off.
         """
         if not isinstance(query, str) or not query.strip():
-            raise MemoryInputError("query: text is empty")
+            raise InputError("query: text is empty")
         k = k or self.settings.k
         if k < 1:
-            raise MemoryInputError("k: must be at least 1")
+            raise InputError("k: must be at least 1")
         now = now or datetime.now(UTC)
         if window is None and time_phrases:
             window = time_window(query, now, self.store.settings.tz())

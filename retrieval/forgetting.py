@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .model import SearchResult
+from ..memory.model import SearchResult
+from .retriever import Retriever
 
 if TYPE_CHECKING:
-    from .store import MemoryStore
+    from ..memory.store import MemoryStore
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def forget_matches(
     threshold = (
         store.settings.memory.forget_min_similarity if min_similarity is None else min_similarity
     )
-    results = store.search(query, k=k)
+    results = Retriever(store).search(query, k=k)
     if not results:
         return []
     q = store.embedder.embed([query])[0].astype(np.float32)

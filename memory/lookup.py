@@ -1,0 +1,108 @@
+"""Questions other rooms ask of the memories, answered by their owner.
+
+Skills, chat, sensing and the daemon used to run their own SQL on ``memories``; each
+question is a method here instead, so the memory room alone knows its tables. Reached
+as ``store.lookup``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..db import Database
+
+
+class MemoryLookup:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def count(self) -> int:
+        return int(self.db.one("SELECT count(*) FROM memories")[0])
+
+    def top_facts(self, limit: int) -> list[int]:
+        """The live facts, most important first (ties: oldest first)."""
+        rows = self.db.query(
+            "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL "
+            "ORDER BY importance DESC, id LIMIT ?",
+            (limit,),
+        )
+        return [row[0] for row in rows]
+
+    def facts_about(self, subject: str, besides: int) -> list[int]:
+        """Live facts whose ``meta.subject`` is ``subject``, other than ``besides``."""
+        rows = self.db.query(
+            "SELECT id FROM memories WHERE kind = 'fact' AND superseded_by IS NULL AND "
+            "json_extract(meta, '$.subject') = ? AND id != ?",
+            (subject, besides),
+        )
+        return [row[0] for row in rows]
+
+    def file_chunks(self, path: str) -> list[int]:
+        """The memories a watched file was indexed into."""
+        rows = self.db.query(
+            "SELECT id FROM memories WHERE kind = 'file' AND json_extract(meta, '$.path') = ?",
+            (path,),
+        )
+        return [row[0] for row in rows]
+
+    def file_mtime(self, path: str) -> float | None:
+        """The modification time a watched file had when it was indexed."""
+        row = self.db.one(
+            "SELECT json_extract(meta, '$.mtime') FROM memories WHERE kind = 'file' AND "
+            "json_extract(meta, '$.path') = ? LIMIT 1",
+            (path,),
+        )
+        return float(row[0]) if row and row[0] is not None else None
+
+    def texts_between(self, kind: str, start: str, end: str) -> list[str]:
+        """Texts of ``kind`` that occurred in [start, end), in time order."""
+        rows = self.db.query(
+            "SELECT text FROM memories WHERE kind = ? AND occurred_at >= ? AND "
+            "occurred_at < ? ORDER BY occurred_at",
+            (kind, start, end),
+        )
+        return [row[0] for row in rows]
+
+    def metas_between(self, kind: str, start: str, end: str) -> list[str]:
+        """The meta JSON of memories of ``kind`` that occurred in [start, end)."""
+        rows = self.db.query(
+            "SELECT meta FROM memories WHERE kind = ? AND occurred_at >= ? AND occurred_at < ?",
+            (kind, start, end),
+        )
+        return [row[0] for row in rows]
+
+    def live_between(self, start: str, end: str, besides: Sequence[str]) -> list[tuple[str, str]]:
+        """(kind, text) of live memories in [start, end), not of the kinds ``besides``."""
+        marks = ",".join("?" * len(besides))
+        rows = self.db.query(
+            "SELECT kind, text FROM memories WHERE occurred_at >= ? AND occurred_at < ? AND "
+            f"superseded_by IS NULL AND kind NOT IN ({marks}) ORDER BY occurred_at",
+            (start, end, *besides),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def any_between(self, start: str, end: str, besides: Sequence[str]) -> bool:
+        marks = ",".join("?" * len(besides))
+        row = self.db.one(
+            "SELECT EXISTS (SELECT 1 FROM memories WHERE occurred_at >= ? AND occurred_at < ? "
+            f"AND kind NOT IN ({marks}))",
+            (start, end, *besides),
+        )
+        return bool(row[0])
+
+    def duplicate_groups(self) -> list[list[int]]:
+        """Live memories with the same normalized text, kind and source, grouped."""
+        rows = self.db.query(
+            "SELECT group_concat(id) FROM memories WHERE superseded_by IS NULL "
+            "GROUP BY text_hash, kind, source HAVING count(*) > 1"
+        )
+        return [[int(i) for i in row[0].split(",")] for row in rows]
+
+    def fact_groups(self) -> list[list[int]]:
+        """Live facts about the same subject, grouped, oldest first within a group."""
+        rows = self.db.query(
+            "SELECT group_concat(id) FROM (SELECT id, json_extract(meta, '$.subject') AS s "
+            "FROM memories WHERE kind = 'fact' AND superseded_by IS NULL AND s IS NOT NULL "
+            "ORDER BY occurred_at, id) GROUP BY s HAVING count(*) > 1"
+        )
+        return [[int(i) for i in row[0].split(",")] for row in rows]
