@@ -32,6 +32,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     add_handlers(app, runtime)  # bad input: 422 naming the field; too long: 413
     for router in ROUTERS:
         app.include_router(router)
+    if hasattr(runtime, "store"):  # started: MCP serves its store (an unstarted one in tests)
+        from ..bridge.backing import Backing
+        from ..bridge.mount import mount_mcp
+
+        mount_mcp(app, Backing.of_phone(runtime.store, runtime.settings))
     return app
 
 
