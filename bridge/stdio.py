@@ -15,7 +15,6 @@ from typing import Any
 
 import anyio
 import httpx2
-from anyio.abc import ObjectReceiveStream, ObjectSendStream
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
 
@@ -66,7 +65,7 @@ async def relay(settings: Settings) -> None:
         tasks.start_soon(_pump, up_in, down_out)
 
 
-async def _pump(source: ObjectReceiveStream[Any], sink: ObjectSendStream[Any]) -> None:
+async def _pump(source: Any, sink: Any) -> None:  # the SDK's Read/WriteStream protocols
     async for message in source:
         if isinstance(message, Exception):  # a line that was not JSON-RPC: said, dropped
             log.warning("mcp relay: %s", message)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from daemon_helpers import DaemonProcess
 
 from pocketmind.bridge.client import McpServers
 from pocketmind.bridge.config import McpServerConfig
@@ -56,7 +58,7 @@ def test_a_broken_server_is_failed_and_the_others_work(servers: tuple[McpServers
 def test_oversized_and_bad_answers_are_clear_errors(servers: tuple[McpServers, Path]) -> None:
     running, _ = servers
     tools = {t.name: t for t in running.tools()}
-    with pytest.raises(ToolError, match="over mcp.max_result_bytes"):
+    with pytest.raises(ToolError, match=r"over mcp\.max_result_bytes"):
         tools["notes__flood"].execute(tools["notes__flood"].parse({}))
     with pytest.raises(ToolError, match="add_note"):
         tools["notes__add_note"].execute(tools["notes__add_note"].parse({"wrong": 1}))
@@ -75,3 +77,23 @@ def test_a_hanging_call_marks_the_server_failed(tmp_path: Path) -> None:
         assert running.status()["slow"]["state"] == "failed"
     finally:
         running.stop()
+
+
+def test_the_daemon_reports_each_server_and_keeps_serving(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    servers = {
+        "notes": {"command": [sys.executable, str(SERVER), str(notes)]},
+        "broken": {"command": [str(tmp_path / "no-such-server")], "timeout_s": 5},
+    }
+    env = {"POCKETMIND_MCP__SERVERS": json.dumps(servers)}
+    process = DaemonProcess(tmp_path / "home", env=env).start()
+    try:
+        with process.client() as client:
+            status = client.request("GET", "/status")
+            assert status["mcp"]["notes"]["state"] == "running"
+            assert "notes__add_note" in status["mcp"]["notes"]["tools"]
+            assert status["mcp"]["broken"]["state"] == "failed"
+            assert status["components"]["mcp"]["state"] == "running"
+            assert client.request("GET", "/health") == {"ok": True}
+    finally:
+        assert process.stop() == 0

@@ -16,6 +16,7 @@ import httpx
 import httpx2
 import pytest
 from daemon_helpers import FAKE, DaemonProcess
+from fake_termux import FakeTermux, sample
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
@@ -236,5 +237,33 @@ def test_tcp_without_the_token_is_refused(tmp_path: Path) -> None:
                 assert (await session.list_tools()).tools
 
         anyio.run(talk)
+    finally:
+        process.stop()
+
+
+def test_actions_only_when_allowed_and_then_held_for_the_user(tmp_path: Path) -> None:
+    termux = FakeTermux(tmp_path / "termux").install(
+        "termux-battery-status", "termux-wifi-connectioninfo", "termux-location", "termux-sms-send"
+    )
+    env = {"PATH": termux.path, "POCKETMIND_MCP__ALLOW_ACTIONS": "true"}
+    process = DaemonProcess(tmp_path / "home", env=env).start()
+    try:
+
+        async def talk() -> None:
+            async with over_socket(process.settings.socket_path) as session:
+                tools = {t.name: t for t in (await session.list_tools()).tools}
+                assert tools["battery"].annotations.read_only_hint  # type: ignore[union-attr]
+                assert not tools["send_text"].annotations.read_only_hint  # type: ignore[union-attr]
+                battery = _data(await session.call_tool("battery", {}))
+                level = sample("termux-battery-status")["percentage"]
+                assert battery["data"]["percentage"] == level
+                sent = _data(
+                    await session.call_tool("send_text", {"to": "+351912345678", "text": "hi"})
+                )
+                assert sent["status"].startswith("waiting for the user's yes")
+                assert "+351912345678" in sent["proposal"]
+
+        anyio.run(talk)
+        assert termux.calls("termux-sms-send") == []  # nothing sent without the yes
     finally:
         process.stop()
