@@ -26,7 +26,7 @@ def _register() -> None:
     from .daemon import start, status, stop, up
     from .doctor import doctor
     from .export import export_command, feedback
-    from .mcp import mcp_command
+    from .mcp_serve import mcp_command
     from .memory import memory
     from .models import models
     from .refresh import refresh
