@@ -31,7 +31,7 @@ def add_note(text: str) -> str:
 @server.tool(annotations=ToolAnnotations(read_only_hint=True))
 def hang() -> str:
     """Never answers in time."""
-    time.sleep(60)
+    time.sleep(600)
     return "late"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from daemon_helpers import DaemonProcess
+from patience import patience
 
 from pocketmind.bridge.client import McpServers
 from pocketmind.bridge.config import McpServerConfig
@@ -22,7 +23,9 @@ SERVER = Path(__file__).with_name("mcp_notes_server.py")
 def servers(tmp_path: Path) -> Iterator[tuple[McpServers, Path]]:
     notes = tmp_path / "notes.txt"
     configs = {
-        "notes": McpServerConfig(command=[sys.executable, str(SERVER), str(notes)], timeout_s=20),
+        "notes": McpServerConfig(
+            command=[sys.executable, str(SERVER), str(notes)], timeout_s=min(patience(20), 600)
+        ),
         "broken": McpServerConfig(command=[str(tmp_path / "no-such-server")], timeout_s=5),
     }
     running = McpServers(configs, max_result_bytes=64 * 1024)
@@ -67,7 +70,9 @@ def test_oversized_and_bad_answers_are_clear_errors(servers: tuple[McpServers, P
 
 def test_a_hanging_call_marks_the_server_failed(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
-    config = McpServerConfig(command=[sys.executable, str(SERVER), str(notes)], timeout_s=3)
+    # long enough to start under load, far shorter than the hang
+    wait = min(patience(4), 300)
+    config = McpServerConfig(command=[sys.executable, str(SERVER), str(notes)], timeout_s=wait)
     running = McpServers({"slow": config}, max_result_bytes=64 * 1024)
     running.start()
     try:
