@@ -27,12 +27,13 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from .. import __version__
-from ..memory import MemoryInputError
 from ..memory.instants import TimeWindow, parse_instant
+from ..retrieval import Retriever
 from ..skills.reminders import ReminderBook
 from ..skills.schedules import parse_when
 from ..tools.base import Effect, Tool
 from ..tools.base import ToolError as PhoneToolError
+from ..validation import InputError
 from .backing import Backing
 from .forget import ForgetTokens
 from .views import profile, timeline_of, today
@@ -84,7 +85,7 @@ def _window(backing: Backing, after: str | None, before: str | None) -> TimeWind
     start = parse_instant(after, tz, "after") if after else EARLIEST
     end = parse_instant(before, tz, "before") if before else LATEST
     if start >= end:
-        raise MemoryInputError("after: must be earlier than before")
+        raise InputError("after: must be earlier than before")
     return TimeWindow(start, end, "mcp")
 
 
@@ -102,7 +103,9 @@ def _memory_tools(server: MCPServer, backing: Backing) -> None:
         before. Each result has its time (occurred_at), source and untrusted flag."""
         with _input_errors():
             window = _window(backing, after, before)
-            results = store.search(query, k=k, window=window, time_phrases=window is None)
+            results = Retriever(store).search(
+                query, k=k, window=window, time_phrases=window is None
+            )
         return capped(backing, {"results": [r.to_json() for r in results], "note": UNTRUSTED})
 
     @server.tool(annotations=LOCAL)
@@ -126,7 +129,7 @@ def _memory_tools(server: MCPServer, backing: Backing) -> None:
         call again with the same query and that token. Forgotten means gone from search,
         the index, the log and exports."""
         if confirm_token is None:
-            from ..memory.forgetting import forget_matches
+            from ..retrieval.forgetting import forget_matches
 
             threshold = backing.settings.memory.forget_min_similarity
             matches = forget_matches(store, query, k, threshold)
@@ -255,8 +258,8 @@ def _resources(server: MCPServer, backing: Backing) -> None:
 
 @contextmanager
 def _input_errors() -> Iterator[None]:
-    """MemoryInputError (a bad time, empty text) as an MCP tool error naming the field."""
+    """InputError (a bad time, empty text) as an MCP tool error naming the field."""
     try:
         yield
-    except MemoryInputError as exc:
+    except InputError as exc:
         raise ToolError(str(exc)) from exc
