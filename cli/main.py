@@ -26,6 +26,7 @@ def _register() -> None:
     from .daemon import start, status, stop, up
     from .doctor import doctor
     from .export import export_command, feedback
+    from .mcp_serve import mcp_command
     from .memory import memory
     from .models import models
     from .refresh import refresh
@@ -40,6 +41,7 @@ def _register() -> None:
         doctor,
         export_command,
         feedback,
+        mcp_command,
         memory,
         models,
         places,

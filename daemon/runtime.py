@@ -97,6 +97,7 @@ class Runtime:
             self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
             self._step("sensors", self._start_sensors, self._stop_sensors)
             self._step("scheduler", self._start_scheduler, self._stop_scheduler)
+            self._step("mcp", self._start_mcp_client, lambda: self.mcp_servers.stop())
         except BaseException:
             self.stop()
             raise
@@ -169,6 +170,14 @@ class Runtime:
     def _stop_scheduler(self) -> None:
         self.scheduler.stop()
 
+    def _start_mcp_client(self) -> None:
+        """The servers in ``mcp.servers``; one that fails is marked so, never fatal."""
+        from ..bridge.client import McpServers
+
+        config = self.settings.mcp
+        self.mcp_servers = McpServers(config.servers, config.max_result_bytes)
+        self.mcp_servers.start()
+
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""
         while self._stops:
@@ -239,6 +248,7 @@ class Runtime:
             "sensors": self.sensors.status() if hasattr(self, "sensors") else {},
             "files": getattr(getattr(self, "files_watcher", None), "last", None),
             "skills": self.skills.status() if hasattr(self, "skills") else {},
+            "mcp": self.mcp_servers.status() if hasattr(self, "mcp_servers") else {},
             "memories": counts[0],
             "events": counts[1],
             "home": str(self.settings.home),

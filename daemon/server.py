@@ -25,6 +25,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..settings import Settings
 from .paths import private_dir
+from .routers.deps import ADMITTED
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Guard:
                 [(b"www-authenticate", b"Bearer")],
             )
             return
+        scope[ADMITTED] = "token" if scope.get("client") else "socket"  # read by owner_only
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             await _reply(send, 413, b'{"detail":"request body too large"}')
@@ -170,10 +172,12 @@ def make_server(
     if settings.daemon.tcp_port is not None:
         sockets.append(tcp_socket(settings.daemon.tcp_port))
     guarded = Guard(app, max_body=settings.daemon.max_body_bytes, token=token)
+    if (state := getattr(app, "state", None)) is not None:
+        state.guarded = True  # from now on its routes refuse what the guard did not admit
     config = uvicorn.Config(
         guarded,
         http=OwnerOnlyH11,
-        lifespan="off",
+        lifespan="on",  # starts and stops the MCP session manager (bridge/mount.py)
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=10,

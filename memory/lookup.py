@@ -28,6 +28,19 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def ids_between(
+        self, start: str, end: str, source: str | None = None, limit: int = 500
+    ) -> list[int]:
+        """Live memories that occurred in [start, end) (of ``source`` only, if given),
+        in time order: a day's timeline."""
+        rows = self.db.query(
+            "SELECT id FROM memories WHERE occurred_at >= ? AND occurred_at < ? AND "
+            "superseded_by IS NULL AND (? IS NULL OR source = ?) ORDER BY occurred_at, id "
+            "LIMIT ?",
+            (start, end, source, source, limit),
+        )
+        return [row[0] for row in rows]
+
     def facts_about(self, subject: str, besides: int) -> list[int]:
         """Live facts whose ``meta.subject`` is ``subject``, other than ``besides``."""
         rows = self.db.query(

@@ -23,6 +23,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from ..bridge.config import McpSettings
 from ..configfile import SettingsError as SettingsError
 from ..configfile import describe, read_config
 from .sections import (
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     skills: SkillsSettings = Field(default_factory=SkillsSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
     train: TrainSettings = Field(default_factory=TrainSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
 
     @field_validator("timezone")
     @classmethod

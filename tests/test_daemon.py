@@ -52,6 +52,7 @@ def test_status_reports_every_part_and_files_are_private(daemon: DaemonProcess) 
         "ingest",
         "sensors",
         "scheduler",
+        "mcp",
         "api",
     ]
     assert all(part["state"] == "running" for part in report["components"].values())
@@ -86,7 +87,7 @@ def test_sigterm_stops_in_reverse_order_and_cleans_up(daemon: DaemonProcess) -> 
         for line in log.splitlines()
         if "pocketmind.daemon.runtime: stopping " in line
     ]
-    assert started == ["database", "embedder", "engine", "ingest", "sensors", "scheduler"]
+    assert started == ["database", "embedder", "engine", "ingest", "sensors", "scheduler", "mcp"]
     assert stopped == started[::-1]
     assert "stopped" in log.splitlines()[-1]
     settings = daemon.settings
