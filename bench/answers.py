@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from agent import make_engine
+from synth import memories, persona, questions, statements
 
 from memory import machine
 from pocketmind.chat import Assistant, FactExtractor
@@ -38,7 +39,6 @@ from pocketmind.chat.support import check, not_sure
 from pocketmind.engine import Engine
 from pocketmind.memory import MemoryStore
 from pocketmind.settings import load_settings
-from pocketmind.training.synth import memories, persona, questions, statements
 
 NOW = datetime(2025, 10, 10, 12, 0, tzinfo=UTC)
 

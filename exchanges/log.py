@@ -16,6 +16,7 @@ from typing import Any
 from ..db import Connection, Database
 from ..engine.base import ChatStats, Message
 from ..memory.instants import to_db
+from ..memory.lookup import MemoryLookup
 from ..schema import migration, on_forget
 from ..validation import InputError
 from .redaction import redact_exchanges
@@ -230,9 +231,8 @@ def _forget(db: Database, forgotten: list[tuple[int, int | None]], now: str) -> 
     with its text redacted from the stored prompt; one that may repeat it is blanked
     (redaction.py). Runs before the memory's row goes, so its text can still be read."""
     for memory_id, _event in forgotten:
-        row = db.one("SELECT text FROM memories WHERE id = ?", (memory_id,))
-        if row is not None:
-            redact_exchanges(db, memory_id, row[0], now)
+        if (text := MemoryLookup(db).text_of(memory_id)) is not None:
+            redact_exchanges(db, memory_id, text, now)
 
 
 @migration(5, "m005_exchanges")

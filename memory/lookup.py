@@ -50,6 +50,11 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def text_of(self, memory_id: int) -> str | None:
+        """A memory's text (the exchanges' forget hook redacts it from prompts)."""
+        row = self.db.one("SELECT text FROM memories WHERE id = ?", (memory_id,))
+        return None if row is None else str(row[0])
+
     def facts_learned_in(self, exchange_id: int) -> list[int]:
         """The facts the chat learned in an exchange (``meta.exchange_id``)."""
         rows = self.db.query(

@@ -267,8 +267,8 @@ def sft_chats(seeds: range, system: str, block: str) -> list[list[dict[str, str]
     """
     import json
 
-    from ..chat.facts import INSTRUCTIONS
-    from ..chat.statements import read_statement
+    from pocketmind.chat.facts import INSTRUCTIONS
+    from pocketmind.chat.statements import read_statement
 
     chats = []
     for seed in seeds:
@@ -308,8 +308,8 @@ def write_sft(out: Path, seeds: range = range(0, 40)) -> int:
     """``out/sft.jsonl`` in the export's shape, for ``pocketmind refresh out ...``."""
     import json
 
-    from ..chat.prompt import CLOSE, DATA_RULE, OPEN
-    from ..settings import ChatSettings
+    from pocketmind.chat.prompt import CLOSE, DATA_RULE, OPEN
+    from pocketmind.settings import ChatSettings
 
     system = f"{ChatSettings().persona.strip()}\n\n{DATA_RULE}"
     chats = sft_chats(seeds, system, f"{OPEN}\n{{}}\n{CLOSE}")
