@@ -159,9 +159,14 @@ def not_sure(result: SearchResult | None, tz: tzinfo) -> str:
     if result is None:
         return DONT_KNOW
     memory = result.memory
-    text = memory.text if len(memory.text) <= 200 else memory.text[:199] + "…"
     when = memory.occurred_at.astimezone(tz)
-    return f"I'm not sure. The closest memory: '{text}' ({when.day} {when:%b %Y})."
+    day = f"{when.day} {when:%b %Y}"
+    if memory.untrusted:
+        # sensed text (a notification, a message) is not put in our own words: it is
+        # shown under the answer as data, never as what PocketMind says
+        return f"I'm not sure. The closest memory is a {memory.kind} from {memory.source} ({day})."
+    text = memory.text if len(memory.text) <= 200 else memory.text[:199] + "…"
+    return f"I'm not sure. The closest memory: '{text}' ({day})."
 
 
 def is_personal(question: str, memories: Sequence[SearchResult]) -> bool:
