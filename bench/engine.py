@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import machine
-from pocketmind.chat import Assistant
+from pocketmind.daemon.wiring import make_assistant
 from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine import ChatOptions, Message
 from pocketmind.engine.llama import LlamaEngine
@@ -117,7 +117,7 @@ def bench_prefix_cache(model: Path, threads: int, runs: int) -> None:
             ]
         )
         engine = LlamaEngine(model, context_size=2048, threads=threads)
-        assistant = Assistant(store, engine, settings)
+        assistant = make_assistant(store, engine, settings)
         warm, cold = [], []
         for _ in range(runs):
             first = assistant.ask("What does Maya do in Lisbon?", now=now)

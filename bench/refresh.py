@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from memory import machine
-from pocketmind.chat import Assistant
+from pocketmind.daemon.wiring import make_assistant
 from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine import FakeEngine
 from pocketmind.memory import MemoryStore
@@ -53,7 +53,7 @@ def main() -> None:
         store = MemoryStore.open(settings, FakeEmbedder(64))
         turns = [rng.choice(FACTS) for _ in range(args.turns)]
         engine = FakeEngine([answer for _, answer in turns])
-        assistant = Assistant(store, engine, settings)
+        assistant = make_assistant(store, engine, settings)
         for questions, _ in turns:
             assistant.ask(rng.choice(questions))
         report = export(store, settings, home / "export")

@@ -1,9 +1,11 @@
 """Grounded chat: prompts built from memories, streamed answers, exchanges, learned facts."""
 
 from ..exchanges import Exchange, ExchangeLog
+from ..memory.texts import defuse
 from .assistant import Answer, AnswerStream, Assistant
 from .facts import Fact, FactExtractor
-from .prompt import BuiltPrompt, PromptBuilder, PromptTooLong, defuse
+from .intents import Intent, IntentRouter, Routed
+from .prompt import BuiltPrompt, PromptBuilder, PromptTooLong
 
 __all__ = [
     "Answer",
@@ -14,7 +16,10 @@ __all__ = [
     "ExchangeLog",
     "Fact",
     "FactExtractor",
+    "Intent",
+    "IntentRouter",
     "PromptBuilder",
     "PromptTooLong",
+    "Routed",
     "defuse",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,11 +22,17 @@ from ..memory.model import Memory
 from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError, clean_text
-from .facts import FactExtractor, worth_extracting
+from . import support
+from .facts import FactExtractor, learned_in, remember_fact, worth_extracting
+from .intents import IntentRouter
 from .prompt import BuiltPrompt, PromptBuilder
+from .statements import confirmation, read_statement
 
 log = logging.getLogger(__name__)
-SKILL_MODEL_ID = "skill:reminders"
+SKILL_PREFIX = "skill:"  # an intent's reply is recorded as "skill:<intent>", not a model's
+FACTS_MODEL_ID = "skill:facts"  # "Noted: ..." and "undone", read by the statement grammar
+_UNDO = {"undo", "undo that", "undo it", "no undo", "take that back", "forget that"}
+UNDO_HINT = ' (Say "undo" to take it back.)'
 
 
 @dataclass
@@ -37,15 +43,25 @@ class Answer:
     memories: list[SearchResult]
     stats: ChatStats
     facts_learned: list[int]
+    cited: list[int] = field(default_factory=list)  # the memories the answer rests on
+    # True: checked and supported; False: the model's answer was replaced by what was
+    # found ("I'm not sure. The closest memory: ..."); None: not checked (not personal).
+    supported: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "answer": self.text,
             "conversation_id": self.conversation_id,
             "exchange_id": self.exchange_id,
-            "memories": [r.to_json() for r in self.memories],
+            "memories": [
+                {**r.to_json(), "cited": r.memory.id in self.cited} for r in self.memories
+            ],
+            "cited": self.cited,
+            "supported": self.supported,
             "timing": self.stats.to_json(),
             "facts_learned": self.facts_learned,
+            # POST /exchanges/{exchange_id}/undo takes them back
+            "undo": self.exchange_id if self.facts_learned else None,
         }
 
 
@@ -87,15 +103,35 @@ class AnswerStream:
 
 
 class Assistant:
-    def __init__(self, store: MemoryStore, engine: Engine, settings: Settings) -> None:
+    """route intent → retrieve → prompt → engine → record.
+
+    Its parts are given: the ``retriever`` that finds memories, the ``prompts`` builder
+    (made per request from the engine's context when not given) and the intent
+    ``router`` that skills register with (none when not given).
+    """
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        engine: Engine,
+        settings: Settings,
+        *,
+        retriever: Retriever | None = None,
+        prompts: PromptBuilder | None = None,
+        router: IntentRouter | None = None,
+    ) -> None:
         self.store = store
         self.engine = engine
         self.settings = settings
         self.exchanges = ExchangeLog(store.db)
-        self.retriever = Retriever(store)
+        self.retriever = retriever or Retriever(store)
+        self.prompts = prompts
+        self.router = router or IntentRouter()
         self.facts = FactExtractor(engine, store)
 
     def builder(self) -> PromptBuilder:
+        if self.prompts is not None:
+            return self.prompts
         budget = self.engine.context_size - self.settings.engine.answer_tokens
         if budget <= 0:
             raise EngineError(
@@ -172,8 +208,25 @@ class Assistant:
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise InputError("conversation_id: longer than 100 characters")
-        if (reply := self._skill_reply(question, conversation, now)) is not None:
-            return self._canned(reply, question, conversation)
+        if (routed := self.router.route(question, conversation, now)) is not None:
+            return self._canned(routed.reply, question, conversation, SKILL_PREFIX + routed.name)
+        if " ".join(question.lower().strip(" .!").split()) in _UNDO:
+            return self._undo_last(question, conversation)
+        if (self.settings.chat.extract_facts if learn is None else learn) and (
+            stated := read_statement(question)
+        ):
+            reply = confirmation(stated)
+            stream = self._canned(reply + UNDO_HINT, question, conversation, FACTS_MODEL_ID)
+            answer = stream.answer
+            assert answer is not None
+            at = now or datetime.now(UTC)
+            for fact in stated:
+                kept = remember_fact(
+                    self.store, fact.subject, fact.statement, at, answer.exchange_id
+                )
+                if kept is not None and kept.created:  # a repeat is already known
+                    answer.facts_learned.append(kept.id)
+            return stream
         built = self.prepare(question, conversation, now, history)
         outcome = _Outcome()
         return AnswerStream(self._run(outcome, question, conversation, built, now, learn), outcome)
@@ -182,7 +235,7 @@ class Assistant:
         """Answer the same prompt again (warmer, another seed). If the user keeps the new
         answer, export pairs it over the first one."""
         original = self.exchanges.get(exchange_id)
-        if original is None or not original.prompt or original.model_id.startswith("skill:"):
+        if original is None or not original.prompt or original.model_id.startswith(SKILL_PREFIX):
             raise InputError(f"exchange {exchange_id}: no model answer to regenerate")
         kept = self.store.get_many(original.memory_ids)
         built = BuiltPrompt(
@@ -204,20 +257,24 @@ class Assistant:
         )
         return AnswerStream(pieces, outcome)
 
-    def _skill_reply(self, question: str, conversation: str, now: datetime | None) -> str | None:
-        """A reminder request or its confirmation, answered without the model when it can."""
-        from ..skills.base import SkillSwitches
-        from ..skills.intents import ReminderIntent
+    def undo(self, exchange_id: int) -> list[int]:
+        """Forget the facts learned in an exchange (older facts they replaced come back)."""
+        return self.store.forget_many(learned_in(self.store, exchange_id))
 
-        if not SkillSwitches(self.store).enabled("reminders", True):
-            return None
-        return ReminderIntent(self.store, self.engine, self.settings).handle(
-            question, conversation, now
+    def _undo_last(self, question: str, conversation: str) -> AnswerStream:
+        last = self.exchanges.last_exchange_id(conversation)
+        undone = self.undo(last) if last is not None else []
+        reply = (
+            f"Undone: I forgot {len(undone)} fact{'s' if len(undone) != 1 else ''} "
+            "from your last message."
+            if undone
+            else "There was nothing to undo."
         )
+        return self._canned(reply, question, conversation, FACTS_MODEL_ID)
 
-    def _canned(self, reply: str, question: str, conversation: str) -> AnswerStream:
+    def _canned(self, reply: str, question: str, conversation: str, model_id: str) -> AnswerStream:
         # Marked as the skill's reply, not the model's: export leaves it out of training.
-        stats = ChatStats(SKILL_MODEL_ID, None, finish_reason="stop")
+        stats = ChatStats(model_id, None, finish_reason="stop")
         exchange_id = self.exchanges.record(
             conversation, question, reply, [Message("user", question)], [], stats
         )
@@ -241,20 +298,38 @@ class Assistant:
             else max(0.8, self.settings.engine.temperature),
             seed=None if regenerates is None else regenerates * 7919 + 1,
         )
+        evidence = built.memories + [
+            SearchResult(m, 0.0)
+            for m in self.profile()
+            if m.id not in {r.memory.id for r in built.memories}
+        ]
+        # A personal question's answer is checked before any of it is shown: an answer
+        # nothing supports must not reach the user as fact, not even for a moment.
+        checking = self.settings.chat.check_support and support.is_personal(question, evidence)
         raw: list[str] = []
         visible = ThinkingFilter()
         chat = self.engine.chat(built.messages, options)
         for piece in chat:
             raw.append(piece)
-            if shown := visible.feed(piece):
+            if (shown := visible.feed(piece)) and not checking:
                 yield shown
-        if rest := visible.flush():
+        if (rest := visible.flush()) and not checking:
             yield rest
         thoughts, answer = split_thinking("".join(raw))
+        answer = answer.strip()
+        cited: list[int] = []
+        supported: bool | None = None
+        if checking:
+            found = support.check(answer, question, evidence)
+            cited, supported = found.cited, found.supported
+            if not found.supported:
+                answer = support.not_sure(found.closest, self.settings.tz())
+                cited = [found.closest.memory.id] if found.closest else []
+            yield answer
         exchange_id = self.exchanges.record(
             conversation,
             question,
-            answer.strip(),
+            answer,
             built.messages,
             [r.memory.id for r in built.memories],
             chat.stats,
@@ -265,7 +340,8 @@ class Assistant:
         if (self.settings.chat.extract_facts if learn is None else learn) and worth_extracting(
             question
         ):
-            learned = [r.id for r in self.facts.learn(question, at=now or datetime.now(UTC))]
+            at = now or datetime.now(UTC)
+            learned = [r.id for r in self.facts.learn(question, at=at, exchange_id=exchange_id)]
         outcome.answer = Answer(
-            answer.strip(), conversation, exchange_id, built.memories, chat.stats, learned
+            answer, conversation, exchange_id, built.memories, chat.stats, learned, cited, supported
         )

@@ -103,7 +103,9 @@ class FactExtractor:
             log.warning("fact extraction failed: %s", exc)
         return []
 
-    def learn(self, text: str, at: datetime | None = None) -> list[Remembered]:
+    def learn(
+        self, text: str, at: datetime | None = None, exchange_id: int | None = None
+    ) -> list[Remembered]:
         """Extract facts from ``text`` and remember them, superseding older ones."""
         learned = []
         for fact in self.extract(text):
@@ -114,20 +116,38 @@ class FactExtractor:
                 )
                 log.debug("the fact not grounded: %s", fact.statement)
                 continue
-            subject = normalize(fact.subject)
-            try:
-                result = self.store.remember(
-                    fact.statement,
-                    kind="fact",
-                    source="chat",
-                    at=at,
-                    meta={"subject": subject},
-                    importance=0.8,
-                )
-            except InputError as exc:
-                log.info("dropped an unusable fact: %s", exc)
-                continue
-            for old_id in self.store.lookup.facts_about(subject, besides=result.id):
-                self.store.supersede(old_id, result.id)
-            learned.append(result)
+            if (
+                kept := remember_fact(self.store, fact.subject, fact.statement, at, exchange_id)
+            ) is not None:
+                learned.append(kept)
         return learned
+
+
+def remember_fact(
+    store: MemoryStore,
+    subject: str,
+    statement: str,
+    at: datetime | None,
+    exchange_id: int | None = None,
+) -> Remembered | None:
+    """Remember one fact, superseding the standing facts on the same subject. The
+    exchange it was learned in is kept in its meta, so the user can undo it."""
+    key = normalize(subject)
+    meta: dict[str, object] = {"subject": key}
+    if exchange_id is not None:
+        meta["exchange_id"] = exchange_id
+    try:
+        result = store.remember(
+            statement, kind="fact", source="chat", at=at, meta=meta, importance=0.8
+        )
+    except InputError as exc:
+        log.info("dropped an unusable fact: %s", exc)
+        return None
+    for old_id in store.lookup.facts_about(key, besides=result.id):
+        store.supersede(old_id, result.id)
+    return result
+
+
+def learned_in(store: MemoryStore, exchange_id: int) -> list[int]:
+    """The facts learned in an exchange (what its undo takes back)."""
+    return store.lookup.facts_learned_in(exchange_id)

@@ -27,7 +27,7 @@ def ask(
 ) -> None:
     """Answer QUESTION from your memories: through the daemon when it runs, else in
     this process."""
-    from ..chat import Assistant
+    from ..daemon.wiring import make_assistant
 
     when = parse_instant(now, settings.tz(), "--now") if now else None
     if client := DaemonClient.connect(settings):
@@ -44,7 +44,7 @@ def ask(
     store = MemoryStore.open(settings)
     engine = make_engine(settings)
     try:
-        stream = Assistant(store, engine, settings).stream(
+        stream = make_assistant(store, engine, settings).stream(
             question, conversation_id=conversation, now=when
         )
         for piece in stream:

@@ -23,9 +23,11 @@ from ..embedders import make_embedder
 from ..engine import Engine, make_engine
 from ..ingest import Ingestor
 from ..memory import MemoryStore
+from ..models.local import tiny_model_hint
 from ..settings import Settings
 from ..skills.scheduler import Scheduler, ThreadScheduler
 from .paths import RunFiles
+from .wiring import make_assistant
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +212,7 @@ class Runtime:
                 settings.engine.temperature = temperature
             if instructions.strip():
                 settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
-        return Assistant(self.store, self.engine, settings)
+        return make_assistant(self.store, self.engine, settings)
 
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish
@@ -231,6 +233,8 @@ class Runtime:
             "uptime_s": round(self.clock.time() - self.started, 1),
             "components": {name: c.to_json() for name, c in self.components.items()},
             "model": self.engine.model_id,
+            # shown once by a face: the tiny packaged model, and how to get a better one
+            "model_hint": tiny_model_hint(self.engine.model_id),
             "adapter": self.engine.adapter_id,
             # the adapter in use was refused at start or could not be loaded back
             "adapter_warning": self.engine.adapter_warning,

@@ -16,8 +16,10 @@ from typing import Any
 from ..db import Connection, Database
 from ..engine.base import ChatStats, Message
 from ..memory.instants import to_db
+from ..memory.lookup import MemoryLookup
 from ..schema import migration, on_forget
 from ..validation import InputError
+from .redaction import redact_exchanges
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ class ExchangeLog:
             (conversation_id, turns),
         ).fetchall()
         return [(row[0], row[1]) for row in reversed(rows)]
+
+    def last_exchange_id(self, conversation_id: str) -> int | None:
+        row = self.db.one(
+            "SELECT max(id) FROM exchanges WHERE conversation_id = ? AND forgotten_at IS NULL",
+            (conversation_id,),
+        )
+        return row[0] if row else None
 
     def last_memory_ids(self, conversation_id: str) -> list[int]:
         """The memories the conversation's last exchange used, in prompt order."""
@@ -218,20 +227,12 @@ class ExchangeLog:
 
 @on_forget
 def _forget(db: Database, forgotten: list[tuple[int, int | None]], now: str) -> None:
-    """An answer that used a forgotten memory may repeat it: blank it; a correction may
-    repeat it too: delete that."""
+    """Exchanges that merely retrieved a forgotten memory keep their rows and feedback,
+    with its text redacted from the stored prompt; one that may repeat it is blanked
+    (redaction.py). Runs before the memory's row goes, so its text can still be read."""
     for memory_id, _event in forgotten:
-        db.execute(
-            "UPDATE exchanges SET user_text = '', answer = '', thinking = NULL, "
-            "prompt = '[]', forgotten_at = ? WHERE id IN (SELECT exchange_id FROM "
-            "exchange_memories WHERE memory_id = ?)",
-            (now, memory_id),
-        )
-        db.execute(
-            "DELETE FROM feedback WHERE exchange_id IN (SELECT exchange_id FROM "
-            "exchange_memories WHERE memory_id = ?)",
-            (memory_id,),
-        )
+        if (text := MemoryLookup(db).text_of(memory_id)) is not None:
+            redact_exchanges(db, memory_id, text, now)
 
 
 @migration(5, "m005_exchanges")

@@ -50,6 +50,20 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def text_of(self, memory_id: int) -> str | None:
+        """A memory's text (the exchanges' forget hook redacts it from prompts)."""
+        row = self.db.one("SELECT text FROM memories WHERE id = ?", (memory_id,))
+        return None if row is None else str(row[0])
+
+    def facts_learned_in(self, exchange_id: int) -> list[int]:
+        """The facts the chat learned in an exchange (``meta.exchange_id``)."""
+        rows = self.db.query(
+            "SELECT id FROM memories WHERE kind = 'fact' AND "
+            "json_extract(meta, '$.exchange_id') = ? ORDER BY id",
+            (exchange_id,),
+        )
+        return [row[0] for row in rows]
+
     def file_chunks(self, path: str) -> list[int]:
         """The memories a watched file was indexed into."""
         rows = self.db.query(

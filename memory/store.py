@@ -250,7 +250,7 @@ class MemoryStore:
             with self.db.transaction():
                 for memory_id in ids:
                     row = self.db.execute(
-                        "SELECT event_id FROM memories WHERE id = ?", (memory_id,)
+                        "SELECT event_id, text FROM memories WHERE id = ?", (memory_id,)
                     ).fetchone()
                     if row is None:
                         continue

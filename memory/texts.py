@@ -7,6 +7,15 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+# Chat-template control tokens (<|im_start|>, <|eot_id|>, ...), think tags and the
+# prompt's own delimiters, which untrusted text must not be able to open or close.
+_CONTROL = re.compile(r"<\|[^|>]{0,40}\|>|</?think>|</?memories>", re.IGNORECASE)
+MEMORY_CHARS = 1200  # one long memory (a note, a file chunk) must not eat a prompt
+
+
+def defuse(text: str) -> str:
+    """Make control tokens and delimiters inert, keeping them readable."""
+    return _CONTROL.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
 def normalize(text: str) -> str:

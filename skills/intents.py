@@ -11,8 +11,9 @@ read here; memories and sensed text never are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -23,6 +24,7 @@ from ..memory import MemoryStore
 from ..sensing.places import Places
 from ..settings import Settings
 from ..validation import InputError
+from .base import SkillSwitches
 from .reminders import ReminderBook
 from .runs import SkillRuns
 from .schedules import Schedule, parse_when
@@ -217,3 +219,20 @@ class ReminderIntent:
                 return "That time has passed now, so I did not set it. Ask me again?"
             reminder = self.book.add_time(proposal["what"], schedule, now)
         return f"Done: I'll remind you to {reminder.text} {proposal['describe']} (#{reminder.id})."
+
+
+class IntentRegistry(Protocol):
+    """Where the chat takes intents (``chat.intents.IntentRouter``)."""
+
+    def register(self, name: str, intent: Any, enabled: Callable[[], bool] = ...) -> None: ...
+
+
+def register_intents(
+    router: IntentRegistry, store: MemoryStore, engine: Engine | None, settings: Settings
+) -> None:
+    """The skills' chat intents: reminders, while the user leaves that skill on."""
+    router.register(
+        "reminders",
+        ReminderIntent(store, engine, settings),
+        lambda: SkillSwitches(store).enabled("reminders", True),
+    )

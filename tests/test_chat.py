@@ -147,7 +147,8 @@ FACTS = json.dumps({"facts": [{"subject": "sister Maya", "statement": "Maya move
 def test_facts_from_the_users_words_become_memories(store: MemoryStore, settings: Settings) -> None:
     older = store.remember("Maya lives in Porto", kind="fact", meta={"subject": "sister maya"})
     engine = FakeEngine(["Nice!", FACTS])
-    answer = Assistant(store, engine, settings).ask("my sister Maya moved to Lisbon")
+    said = "my sister Maya finally moved, she went to Lisbon"  # beyond the grammar
+    answer = Assistant(store, engine, settings).ask(said)
     assert engine.options[1].json_schema is not None  # constrained generation
     (fact_id,) = answer.facts_learned
     fact = store.get(fact_id)
@@ -155,7 +156,7 @@ def test_facts_from_the_users_words_become_memories(store: MemoryStore, settings
     assert (fact.kind, fact.text, fact.meta) == (
         "fact",
         "Maya moved to Lisbon",
-        {"subject": "sister maya"},
+        {"subject": "sister maya", "exchange_id": answer.exchange_id},
     )
     replaced = store.get(older.id)
     assert replaced is not None and replaced.superseded_by == fact_id
@@ -174,7 +175,7 @@ def test_malformed_or_invented_facts_are_dropped(
 ) -> None:
     caplog.set_level(logging.INFO)
     engine = FakeEngine(["Nice!", reply])
-    answer = Assistant(store, engine, settings).ask("my sister Maya moved to Lisbon")
+    answer = Assistant(store, engine, settings).ask("my sister Maya finally went to Lisbon")
     assert answer.facts_learned == []
     assert store.count() == 0
     assert "dropped" in caplog.text

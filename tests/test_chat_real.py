@@ -23,6 +23,7 @@ def test_real_model_answers_from_a_planted_memory(
         NOW - timedelta(hours=20),
     )
     settings.engine.temperature = 0.0
+    settings.chat.check_support = False  # a checked answer is shown whole, not streamed
     stream = Assistant(store, llama, settings).stream("What did Alice ask me?", now=NOW)
     pieces = list(stream)
     assert len(pieces) > 1
@@ -83,3 +84,22 @@ def test_a_planted_instruction_does_not_take_over_the_real_model(
     ]
     assert "paris" in answers[0].lower()  # it still follows the user
     assert not any("PWNED" in a for a in answers)
+
+
+def test_real_model_answers_with_citations(
+    store: MemoryStore, settings: Settings, llama: LlamaEngine
+) -> None:
+    """Whatever the tiny model says, what is shown rests on the sister's memory: its
+    answer when the check finds it supported, else that memory quoted as the closest."""
+    sister = store.remember("my sister Maya just moved to Lisbon", at=NOW - timedelta(days=3))
+    for text in ["Dentist appointment on Tuesday at 3pm", "Bought a blue bike for the commute"]:
+        store.remember(text, at=NOW - timedelta(days=2))
+    settings.engine.temperature = 0.0
+    settings.engine.answer_tokens = 48
+    assistant = Assistant(store, llama, settings)
+    answer = assistant.ask("Where does my sister live?", now=NOW)
+    assert answer.supported is not None and sister.id in answer.cited
+    assert "Lisbon" in answer.text
+    assert answer.to_json()["cited"] == answer.cited
+    unknown = assistant.ask("What is my cat called?", now=NOW)
+    assert unknown.text == "I don't know that yet." and unknown.cited == []

@@ -430,3 +430,16 @@ def test_start_loads_the_vector_index_and_stop_closes_the_embedder(tmp_path: Pat
     finally:
         runtime.stop()
     assert closed == [True]
+
+
+def test_noted_facts_can_be_undone_through_the_api(daemon: DaemonProcess) -> None:
+    with daemon.client() as client:
+        assert client.status()["model_hint"] is None  # the fake model is not the tiny one
+        said = {"question": "My sister Maya moved to Lisbon", "stream": False}
+        noted = client.request("POST", "/chat", json=said)
+        assert noted["answer"].startswith("Noted: your sister Maya lives in Lisbon.")
+        assert len(noted["facts_learned"]) == 2 and noted["undo"] == noted["exchange_id"]
+        undone = client.request("POST", f"/exchanges/{noted['undo']}/undo")
+        assert sorted(undone["forgotten"]) == sorted(noted["facts_learned"])
+        with pytest.raises(DaemonError, match="no learned facts"):
+            client.request("POST", f"/exchanges/{noted['undo']}/undo")

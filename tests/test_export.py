@@ -148,6 +148,7 @@ def test_export_and_feedback_commands(
 def test_a_regenerated_answer_the_user_kept_becomes_a_pair(
     store: MemoryStore, settings: Settings, tmp_path: Path
 ) -> None:
+    settings.chat.check_support = False  # the model's own answers, both kept as said
     assistant = Assistant(store, FakeEngine(["Elena.", "Your sister is Maya."]), settings)
     first = assistant.ask("who is my sister?")
     again = assistant.regenerate(first.exchange_id).finish()

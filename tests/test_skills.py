@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pocketmind.chat import Assistant
+from pocketmind.daemon.wiring import make_assistant
 from pocketmind.engine import EngineError, FakeEngine
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.sensing.places import Places
@@ -36,7 +37,7 @@ def test_chat_reminder_is_confirmed_before_it_is_saved(
     store: MemoryStore, berlin: Settings
 ) -> None:
     engine = FakeEngine()
-    assistant = Assistant(store, engine, berlin)
+    assistant = make_assistant(store, engine, berlin)
     proposal = _ask(assistant, "Remind me to call Mum tomorrow at 6pm")
     assert proposal == "Shall I remind you to call Mum — Tue 03 Jun 2025 at 18:00? (yes/no)"
     assert ReminderBook(store, BERLIN).active() == []  # nothing saved yet
@@ -53,7 +54,7 @@ def test_chat_reminder_is_confirmed_before_it_is_saved(
 def test_context_reminders_from_chat(store: MemoryStore, berlin: Settings) -> None:
     home = Places(store.db).add(52.52, 13.40, 150)
     Places(store.db).name(home.id, "home")
-    assistant = Assistant(store, FakeEngine(), berlin)
+    assistant = make_assistant(store, FakeEngine(), berlin)
     assert _ask(assistant, "remind me to take the bins out when I get home") == (
         "Shall I remind you to take the bins out — when you arrive at home? (yes/no)"
     )
@@ -77,7 +78,9 @@ def test_context_reminders_from_chat(store: MemoryStore, berlin: Settings) -> No
 def test_bad_reminder_requests_get_a_clear_answer(
     store: MemoryStore, berlin: Settings, text: str, message: str
 ) -> None:
-    reply = _ask(Assistant(store, FakeEngine(['{"what": "x", "when": "never"}']), berlin), text)
+    reply = _ask(
+        make_assistant(store, FakeEngine(['{"what": "x", "when": "never"}']), berlin), text
+    )
     assert reply.startswith("I could not set that reminder:") and message in reply
     assert ReminderBook(store, BERLIN).active() == []
 
@@ -86,7 +89,7 @@ def test_the_model_helps_only_where_the_grammar_cannot(
     store: MemoryStore, berlin: Settings
 ) -> None:
     engine = FakeEngine([json.dumps({"what": "stretch", "when": "today 13:00"})])
-    reply = _ask(Assistant(store, engine, berlin), "remind me to stretch after lunch")
+    reply = _ask(make_assistant(store, engine, berlin), "remind me to stretch after lunch")
     assert reply == "Shall I remind you to stretch — Mon 02 Jun 2025 at 13:00? (yes/no)"
     assert engine.options[0].json_schema is not None  # constrained output
 

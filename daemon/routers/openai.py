@@ -116,6 +116,8 @@ def _completion(ident: str, model: str, created: int, answer: Answer) -> dict[st
         },
         "pocketmind": {
             "memories": [r.to_json() for r in answer.memories],
+            "cited": answer.cited,
+            "supported": answer.supported,
             "exchange_id": answer.exchange_id,
         },
     }
