@@ -128,6 +128,13 @@ def status(settings: Settings, as_json: bool) -> None:
         f"  memories: {report['memories']}  events: {report['events']}  "
         f"queue: {report['queue_depth']}  pending: {report.get('pending', 0)}"
     )
+    if report.get("reminders_due"):
+        click.echo(
+            f"  reminders due: {report['reminders_due']} fired and not shown "
+            "(pocketmind reminders list --fired)"
+        )
+    if report.get("notifier_problem"):
+        click.echo(f"  notifications: none ({report['notifier_problem']})")
     if report.get("ingest", {}).get("last_error"):
         click.echo(f"  ingest waiting to retry: {report['ingest']['last_error']}")
     for name, part in report["components"].items():

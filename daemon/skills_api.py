@@ -63,6 +63,11 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
         cooldown = runtime.settings.skills.context_cooldown_min * 60
         return reminders.add_context(body.text, trigger, now, body.urgent, cooldown).to_json()
 
+    @app.get("/reminders/due")
+    def due() -> list[dict[str, Any]]:
+        """Firings no notifier delivered and the user has not answered, newest first."""
+        return book().fired(due_only=True)
+
     @app.get("/reminders/fired")
     def fired(after: Annotated[str, Query(max_length=64)] = "") -> list[dict[str, Any]]:
         """Firings after ``after`` (an ISO instant): how the TUI shows reminders too."""
@@ -70,7 +75,9 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.post("/reminders/{reminder_id}/done")
     def done(reminder_id: ReminderId) -> dict[str, Any]:
-        return _finish(book(), reminder_id, "done")
+        if not book().done(reminder_id, datetime.now(UTC)):
+            raise HTTPException(404, f"no reminder #{reminder_id} active or due")
+        return {"id": reminder_id, "status": "done"}
 
     @app.post("/reminders/{reminder_id}/cancel")
     def cancel(reminder_id: ReminderId) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ..memory import MemoryStore
 from ..memory.instants import from_db, to_db
 from ..schema import migration
 from ..validation import InputError
-from .notify import Notification, Notifier
+from .notify import Notification, Notifier, NotifierUnavailable
 from .schedules import Schedule
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,54 @@ class ReminderBook:
                 ).rowcount
             )
 
+    def done(self, reminder_id: int, now: datetime) -> bool:
+        """Done (the notification's or the TUI's button): no longer due, and a recurring or
+        context one stops. False if there was nothing to finish."""
+        answered = self.answer(reminder_id, now)
+        return self.set_status(reminder_id, "done") or bool(answered)
+
+    def fired(self, *, due_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent firings, newest first. One is "due" until a notifier delivered it or the
+        user answered it (Done or Snooze): with no notifier working it stays due."""
+        rows = self.db.execute(
+            "SELECT f.reminder_id, r.text, f.due_at, f.fired_at, f.late_s, f.delivered_at "
+            "FROM reminder_firings f JOIN reminders r ON r.id = f.reminder_id "
+            + ("WHERE f.delivered_at IS NULL " if due_only else "")
+            + "ORDER BY f.fired_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "text": r[1],
+                "due_at": r[2],
+                "fired_at": r[3],
+                "late_s": r[4],
+                "delivered_at": r[5],
+                "due": r[5] is None,
+            }
+            for r in rows
+        ]
+
+    def due_count(self) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM reminder_firings WHERE delivered_at IS NULL"
+            ).fetchone()[0]
+        )
+
+    def answer(self, reminder_id: int, now: datetime) -> int:
+        """The user saw reminder ``reminder_id`` (Done or Snooze): its firings are no longer
+        due. How many were."""
+        with self.db.transaction():
+            return int(
+                self.db.execute(
+                    "UPDATE reminder_firings SET delivered_at = ? WHERE reminder_id = ? AND "
+                    "delivered_at IS NULL",
+                    (to_db(now), reminder_id),
+                ).rowcount
+            )
+
     def snooze(self, reminder_id: int, now: datetime, minutes: float = 10) -> Reminder:
         """Fire again ``minutes`` from now (a one-off done reminder becomes active again)."""
         with self.db.transaction():
@@ -172,6 +220,8 @@ class ReminderBook:
                 "status != 'cancelled'",
                 (to_db(now + timedelta(minutes=minutes)), reminder_id),
             ).rowcount
+        if changed:
+            self.answer(reminder_id, now)
         reminder = self.get(reminder_id)
         if not changed or reminder is None:
             raise InputError(f"no reminder #{reminder_id} to snooze")
@@ -193,6 +243,7 @@ class ReminderScheduler:
         self.clock = clock
         self.grace = grace
         self.quiet_hours = quiet_hours
+        self._warned: set[tuple[int, str]] = set()
 
     # -- time reminders ----------------------------------------------------------------
 
@@ -280,7 +331,7 @@ class ReminderScheduler:
                     )
                 )
             except Exception as exc:  # delivery is retried on the next tick
-                log.warning("could not deliver reminder #%d: %s", row["reminder_id"], exc)
+                self._warn_once(row["reminder_id"], row["due_at"], exc)
                 continue
             with self.book.db.transaction():
                 self.book.db.execute(
@@ -290,6 +341,20 @@ class ReminderScheduler:
                 )
             sent += 1
         return sent
+
+    def _warn_once(self, reminder_id: int, due_at: str, exc: Exception) -> None:
+        """One log line per firing that could not be shown (not one per tick)."""
+        if (reminder_id, due_at) in self._warned:
+            return
+        self._warned.add((reminder_id, due_at))
+        # a failed command's message holds its arguments, the reminder's text: not logged
+        reason = str(exc) if isinstance(exc, NotifierUnavailable) else type(exc).__name__
+        log.warning(
+            "reminder #%d is due but no notification went out (%s): it waits in the TUI, "
+            "`pocketmind reminders list --fired` and `pocketmind status`",
+            reminder_id,
+            reason,
+        )
 
     # -- context reminders -------------------------------------------------------------
 
