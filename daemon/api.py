@@ -120,6 +120,10 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
         )
         return schemas.Remembered(**result.__dict__)
 
+    @app.get("/memories/recent")
+    def recent(k: int = Query(default=20, ge=1, le=100)) -> list[dict[str, Any]]:
+        return [m.to_json() for m in store.recent(k)]
+
     @app.get("/memories/stats")
     def stats() -> dict[str, Any]:
         return store.stats()

@@ -83,6 +83,13 @@ def add_routes(app: FastAPI, runtime: Runtime) -> None:
     def cancel(reminder_id: ReminderId) -> dict[str, Any]:
         return _finish(book(), reminder_id, "cancelled")
 
+    @app.post("/reminders/{reminder_id}/restore")
+    def restore(reminder_id: ReminderId) -> dict[str, Any]:
+        """Undo a cancel (the TUI's undo)."""
+        if not book().restore(reminder_id):
+            raise HTTPException(404, f"no cancelled reminder #{reminder_id}")
+        return {"id": reminder_id, "status": "active"}
+
     @app.post("/reminders/{reminder_id}/snooze")
     def snooze(reminder_id: ReminderId, body: schemas.SnoozeIn) -> dict[str, Any]:
         return book().snooze(reminder_id, datetime.now(UTC), body.minutes).to_json()

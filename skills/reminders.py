@@ -170,6 +170,16 @@ class ReminderBook:
         answered = self.answer(reminder_id, now)
         return self.set_status(reminder_id, "done") or bool(answered)
 
+    def restore(self, reminder_id: int) -> bool:
+        """Undo a cancel: the reminder is active again, as it was."""
+        with self.db.transaction():
+            return bool(
+                self.db.execute(
+                    "UPDATE reminders SET status = 'active' WHERE id = ? AND status = 'cancelled'",
+                    (reminder_id,),
+                ).rowcount
+            )
+
     def fired(self, *, due_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
         """Recent firings, newest first. One is "due" until a notifier delivered it or the
         user answered it (Done or Snooze): with no notifier working it stays due."""

@@ -10,12 +10,21 @@ from pathlib import Path
 import pytest
 from daemon_helpers import DaemonProcess, connect_wifi
 from patience import patience
-from textual.widgets import Input, ListView, Static
+from textual.widgets import Button, Input, ListView, Static
 
 from pocketmind.daemon.client import DaemonClient
 from pocketmind.daemon.paths import RunFiles
 from pocketmind.tui import PocketMindApp
-from pocketmind.tui.screens import ChatScreen, MemoryDetail, MemoryScreen, NotRunningScreen
+from pocketmind.tui.screens import (
+    ChatScreen,
+    ConfirmScreen,
+    HelpScreen,
+    MemoryDetail,
+    MemoryScreen,
+    NotRunningScreen,
+    ReminderAlert,
+    RemindersScreen,
+)
 from pocketmind.tui.widgets import StatusLine, Turn
 
 pytestmark = pytest.mark.slow
@@ -62,23 +71,47 @@ async def test_chat_streams_an_answer_with_its_memories(daemon: DaemonProcess) -
         line = str(turn.sources.query_one(".memory", Static).render())
         assert "gmail · Dentist moved to Friday 3pm" in line
         status = str(app.screen.query_one(StatusLine).render())
-        assert status.startswith("running · q0 · 1 mem · fake-model")
+        assert status == "running · 1 memory · fake-model"  # no "q0": a queue shows in words
 
 
 async def test_memory_browser_searches_opens_and_forgets(daemon: DaemonProcess) -> None:
+    with daemon.client() as client:
+        client.request("POST", "/memories", json={"text": "Maya lives in Lisbon"})
     app = PocketMindApp(daemon.settings, poll_s=0.5)
     async with app.run_test(size=PHONE) as pilot:
         await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
         await pilot.press("ctrl+f")
-        assert isinstance(app.screen, MemoryScreen)
+        screen = app.screen
+        assert isinstance(screen, MemoryScreen)
+        await _wait(pilot, lambda: len(screen.results) == 2)  # the latest, before any search
+        assert str(screen.query_one("#heading", Static).render()) == "Latest memories:"
         await pilot.press(*"dentist", "enter")
-        await _wait(pilot, lambda: len(app.screen.query_one(ListView)) == 1 and app.screen.results)  # type: ignore[attr-defined]
-        await pilot.press("tab", "enter")
+        heading = screen.query_one("#heading", Static)
+        await _wait(pilot, lambda: str(heading.render()) == "Matching 'dentist':")
+        assert screen.results[0]["text"] == "Dentist moved to Friday 3pm"
+        await pilot.press("down", "enter")  # Down moves from the search into the list
         await _wait(pilot, lambda: isinstance(app.screen, MemoryDetail))
         await pilot.press("f")
+        await _wait(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # kept: nothing happens without a yes
+        await _wait(pilot, lambda: isinstance(app.screen, MemoryDetail))
+        with daemon.client() as client:
+            assert len(client.request("GET", "/memories/recent")) == 2
+        await pilot.press("f", "y")
         await _wait(pilot, lambda: isinstance(app.screen, MemoryScreen))
-    with DaemonClient(daemon.settings) as client:
-        assert client.request("GET", "/memories", params={"q": "dentist"}) == []
+        await _wait(pilot, lambda: any("Ctrl+Z to undo" in n.message for n in app._notifications))
+        with daemon.client() as client:
+            assert [m["text"] for m in client.request("GET", "/memories/recent")] == [
+                "Maya lives in Lisbon"
+            ]
+        await pilot.press("ctrl+z")  # undo: the same text remembered again
+        await _wait(pilot, lambda: any("remembered again" in n.message for n in app._notifications))
+    with daemon.client() as client:
+        back = client.request("GET", "/memories/recent")
+        assert {(m["text"], m["source"]) for m in back} == {
+            ("Dentist moved to Friday 3pm", "gmail"),
+            ("Maya lives in Lisbon", "user"),
+        }
 
 
 async def test_not_running_screen_offers_to_start_the_daemon(
@@ -123,23 +156,33 @@ async def test_with_the_real_small_model(tmp_path: Path) -> None:
 
 
 async def test_reminders_pane_adds_lists_and_cancels(daemon: DaemonProcess) -> None:
-    from pocketmind.tui.screens import RemindersScreen
-
     app = PocketMindApp(daemon.settings, poll_s=0.5)
     async with app.run_test(size=PHONE) as pilot:
         await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
         await pilot.press("ctrl+r")
-        assert isinstance(app.screen, RemindersScreen)
+        screen = app.screen
+        assert isinstance(screen, RemindersScreen)
         await pilot.press(*"call Mum @ tomorrow 18:00", "enter")
-        await _wait(pilot, lambda: app.screen.reminders)  # type: ignore[attr-defined]
-        line = str(app.screen.query_one(ListView).query(Static).first().render())
+        await _wait(pilot, lambda: screen.reminders)
+        line = str(screen.query_one(ListView).query(Static).first().render())
         assert line.startswith("#1 ") and line.endswith("18:00 · call Mum")
+        assert screen.query_one(Input).value == ""  # taken: the input is cleared
         await pilot.press(*"nonsense @ banana o'clock", "enter")
-        await pilot.pause(0.5)
-        await pilot.press("tab", "c")
-        await _wait(pilot, lambda: not app.screen.reminders)  # type: ignore[attr-defined]
-    with DaemonClient(daemon.settings) as client:
-        assert client.request("GET", "/reminders") == []
+        await _wait(pilot, lambda: any(n.title == "Could not set it" for n in app._notifications))
+        (failed,) = [n for n in app._notifications if n.title == "Could not set it"]
+        assert failed.message.startswith("No reminder set: at: cannot read a time")
+        assert "422" not in failed.message  # in words, no HTTP code
+        assert screen.query_one(Input).value == "nonsense @ banana o'clock"  # kept to fix
+        await pilot.press("down", "c")
+        await _wait(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await _wait(pilot, lambda: not screen.reminders)
+        with daemon.client() as client:
+            assert client.request("GET", "/reminders") == []
+        await pilot.press("ctrl+z")  # undo the cancel
+        await _wait(pilot, lambda: len(screen.reminders) == 1)
+    with daemon.client() as client:
+        assert [r["text"] for r in client.request("GET", "/reminders")] == ["call Mum"]
 
 
 async def test_a_reminder_that_fires_shows_in_the_tui(daemon: DaemonProcess) -> None:
@@ -150,7 +193,16 @@ async def test_a_reminder_that_fires_shows_in_the_tui(daemon: DaemonProcess) -> 
         with DaemonClient(daemon.settings) as client:
             client.request("POST", "/reminders", json={"text": "sync photos", "wifi": "Home"})
             connect_wifi(client, "Home")
-        await _wait(pilot, lambda: any(n.message == "sync photos" for n in app._notifications))
+        await _wait(pilot, lambda: isinstance(app.screen, ReminderAlert))
+        assert str(app.screen.query_one("#text", Static).render()) == "sync photos"
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Done (d)", "Snooze (z)", "Later (esc)"]
+        await pilot.press("z")  # snoozed: active again, ten minutes from now
+        await _wait(pilot, lambda: isinstance(app.screen, ChatScreen))
+    with DaemonClient(daemon.settings) as client:
+        (snoozed,) = client.request("GET", "/reminders")
+        assert snoozed["text"] == "sync photos" and snoozed["next_fire_at"]
+        assert client.request("GET", "/reminders/due") == []
 
 
 async def test_rating_an_answer_and_correcting_it(daemon: DaemonProcess) -> None:
