@@ -47,7 +47,7 @@ class ChatScreen(Screen[None]):
         yield StatusLine(id="status")
         yield VerticalScroll(id="log")
         yield Input(placeholder=PLACEHOLDER, id="question")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -84,10 +84,12 @@ class HelpScreen(ModalScreen[None]):
 
 
 def help_lines(screen: Screen[Any]) -> list[str]:
+    """The screen's and the app's keys (not the text box's own editing keys)."""
     seen: dict[str, str] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if binding.description and not binding.system and binding.action not in seen:
+        ours = isinstance(active.node, Screen | App)
+        if ours and binding.description and not binding.system and binding.action not in seen:
             seen[binding.action] = (
                 f"{key_label(binding.key_display or key):8s} {binding.description}"
             )

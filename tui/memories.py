@@ -48,7 +48,7 @@ class MemoryScreen(Screen[None]):
         yield Input(placeholder="Search memories (empty: latest)…", id="search")
         yield Static("", id="heading")
         yield ListView(id="results")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -45,7 +45,7 @@ class RemindersScreen(Screen[None]):
         yield StatusLine(id="status")
         yield Input(placeholder="call Mum @ tomorrow 18:00", id="new")
         yield ListView(id="upcoming")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -37,7 +37,7 @@ class NotRunningScreen(Screen[None]):
         with Vertical():
             yield Static("The PocketMind daemon is not running.", id="message")
             yield Button("Start it (s)", id="start", variant="primary")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
