@@ -24,7 +24,7 @@ from ..chat import Answer, AnswerStream
 from ..db import DiskFull, StorageError
 from ..engine.base import EngineError
 from ..ingest import Backpressure
-from ..memory import NewEvent
+from ..memory import NewEvent, NewMemory
 from ..memory.instants import parse_instant
 from ..retrieval import Retriever
 from ..retrieval.forgetting import forget_matches
@@ -119,6 +119,17 @@ def _memory_routes(app: FastAPI, runtime: Runtime) -> None:
             body.text, body.kind, body.source, body.at, body.meta, body.importance
         )
         return schemas.Remembered(**result.__dict__)
+
+    @app.post("/memories/batch", response_model=list[schemas.Remembered], status_code=201)
+    def add_many(body: schemas.MemoriesIn) -> list[schemas.Remembered]:
+        """Many memories in one transaction (``memory import``): a bad one refuses the
+        batch, named by its ``where`` label, and nothing of it is written."""
+        items = [
+            NewMemory(m.text, m.kind, m.source, m.at, dict(m.meta), m.importance)
+            for m in body.memories
+        ]
+        where = body.where if body.where and len(body.where) == len(items) else None
+        return [schemas.Remembered(**r.__dict__) for r in store.remember_many(items, where=where)]
 
     @app.get("/memories/recent")
     def recent(k: int = Query(default=20, ge=1, le=100)) -> list[dict[str, Any]]:
