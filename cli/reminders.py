@@ -58,7 +58,13 @@ def _describe(reminder: Reminder, settings: Settings) -> str:
 @click.command()
 @with_settings
 @click.argument("text")
-@click.option("--at", "at", help='When: "tomorrow 18:00", "in 20 minutes", "monday at 9am".')
+@click.option(
+    "--at",
+    "at",
+    help='When: "tomorrow 18:00", "in 20 minutes", "next friday 3pm", "after lunch". '
+    "Parts of the day: morning 09:00, lunchtime 12:30, after lunch 14:00, afternoon "
+    "15:00, evening 19:00, tonight 20:00; a day alone is 09:00.",
+)
 @click.option("--every", help='Recurring: "day at 8", "weekday at 7:30", "monday at 9".')
 @click.option("--arrive", help="When I arrive at this place (name or id).")
 @click.option("--leave", help="When I leave this place (name or id).")

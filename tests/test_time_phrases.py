@@ -101,3 +101,14 @@ def test_a_past_time_in_chat_says_so(store: MemoryStore, berlin: Settings) -> No
         .text
     )
     assert reply.startswith("I could not set that reminder") and "is in the past" in reply
+
+
+def test_remind_help_states_the_same_hours() -> None:
+    from click.testing import CliRunner
+
+    from pocketmind.cli import main
+
+    shown = " ".join(CliRunner().invoke(main, ["remind", "--help"]).stdout.split())
+    for phrase in ("after lunch", "tonight"):
+        assert f"{phrase} {PARTS_OF_DAY[phrase].strftime('%H:%M')}" in shown
+    assert f"evening {PARTS_OF_DAY['this evening'].strftime('%H:%M')}" in shown

@@ -325,6 +325,16 @@ async def test_a_reminder_that_fired_unseen_is_shown_when_the_tui_opens(
                 time.sleep(patience(0.05))
             assert client.status()["reminders_due"] == 1  # fired, shown to nobody: due
             assert client.status()["notifier_problem"]
+        from click.testing import CliRunner
+
+        from pocketmind.cli import main
+
+        home = ["--home", str(process.home)]
+        status = CliRunner().invoke(main, [*home, "status"]).stdout
+        assert "reminders due: 1 fired and not shown" in status
+        assert "notifications: none (neither termux-notification nor notify-send" in status
+        fired = CliRunner().invoke(main, [*home, "reminders", "list", "--fired"]).stdout
+        assert fired.splitlines()[0].endswith("due    take the pills")
         app = PocketMindApp(process.settings, poll_s=0.3)
         async with app.run_test(size=PHONE) as pilot:
             await _wait(
