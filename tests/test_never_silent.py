@@ -55,7 +55,7 @@ def test_with_no_notifier_a_fired_reminder_stays_due_and_is_logged_once(
 ) -> None:
     notifier = default_notifier(store.settings.home)
     assert isinstance(notifier, NoNotifier)
-    with caplog.at_level(logging.WARNING, logger="pocketmind.skills.reminders"):
+    with caplog.at_level(logging.WARNING, logger="pocketmind.skills.reminders.firing"):
         book, scheduler = _fire_one(store, notifier)
         for _ in range(3):
             scheduler.tick()  # retried each tick, logged once

@@ -10,10 +10,10 @@ import pytest
 from pocketmind.chat import Assistant
 from pocketmind.engine import FakeEngine
 from pocketmind.memory import MemoryStore
-from pocketmind.validation import InputError
 from pocketmind.settings import Settings
 from pocketmind.skills import ReminderBook, parse_when
 from pocketmind.skills.schedules import PARTS_OF_DAY
+from pocketmind.validation import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=BERLIN)  # a Monday, 10:00
