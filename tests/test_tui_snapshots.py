@@ -17,6 +17,7 @@ import pytest
 from daemon_helpers import DaemonProcess, connect_wifi
 from patience import patience
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from pocketmind.tui import PocketMindApp
 from pocketmind.tui.screens import (
@@ -72,6 +73,9 @@ async def _settled(pilot: Pilot[Any], screen: type) -> None:
         pilot, lambda: all(s.query(StatusLine) for s in [app.screen] if s.query("#status"))
     )
     app.clear_notifications()
+    for stacked in app.screen_stack:  # a blinking cursor would make the picture random
+        for field in stacked.query(Input):
+            field.cursor_blink = False
     await pilot.pause(0.3)
 
 
