@@ -14,6 +14,7 @@ from ..memory import MemoryStore
 from ..memory.instants import parse_instant
 from ..settings import Settings
 from .base import with_settings
+from .progress import Spinner
 
 
 @click.command()
@@ -41,18 +42,27 @@ def ask(
                     done = data
         click.echo(json.dumps(done, ensure_ascii=False) if as_json else "")
         return
-    store = MemoryStore.open(settings)
-    engine = make_engine(settings)
+    # No daemon: this process loads the models itself (seconds); say so while it waits.
+    spinner = Spinner("loading the models (`pocketmind start` keeps them loaded)").__enter__()
+    try:
+        store = MemoryStore.open(settings)
+        engine = make_engine(settings)
+    except BaseException:
+        spinner.stop()
+        raise
     try:
         stream = make_assistant(store, engine, settings).stream(
             question, conversation_id=conversation, now=when
         )
+        spinner.update("thinking")
         for piece in stream:
+            spinner.stop()
             if not as_json:
                 click.echo(piece, nl=False)
                 sys.stdout.flush()
         answer = stream.finish()
     finally:
+        spinner.stop()
         engine.close()
         store.close()
     if as_json:

@@ -15,6 +15,7 @@ from ..daemon.client import DaemonClient
 from ..daemon.paths import AlreadyRunning, RunFiles, private_dir
 from ..settings import Settings
 from .base import with_settings
+from .progress import Spinner
 
 NOT_RUNNING = 3  # LSB: program is not running
 
@@ -64,15 +65,20 @@ def start(settings: Settings, wait: float, debug: bool) -> None:
             start_new_session=True,
         )
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = settings.log_path.read_text(errors="replace").splitlines()[-15:]
-            raise click.ClickException("the daemon exited while starting:\n" + "\n".join(tail))
-        if client := DaemonClient.connect(settings):
-            client.close()
-            click.echo(f"started (pid {process.pid}), log: {settings.log_path}")
-            return
-        time.sleep(0.2)
+    with Spinner("starting the daemon") as spinner:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                spinner.stop()
+                tail = settings.log_path.read_text(errors="replace").splitlines()[-15:]
+                raise click.ClickException("the daemon exited while starting:\n" + "\n".join(tail))
+            if client := DaemonClient.connect(settings):
+                client.close()
+                spinner.stop()
+                click.echo(f"started (pid {process.pid}), log: {settings.log_path}")
+                return
+            if phase := (files.read_phase() or {}).get("phase"):
+                spinner.update(f"starting the daemon: {phase}")
+            time.sleep(0.2)
     phase = (files.read_phase() or {}).get("phase", "unknown")
     raise click.ClickException(f"the daemon did not answer within {wait:.0f} s (phase: {phase})")
 
@@ -128,6 +134,13 @@ def status(settings: Settings, as_json: bool) -> None:
         f"  memories: {report['memories']}  events: {report['events']}  "
         f"queue: {report['queue_depth']}  pending: {report.get('pending', 0)}"
     )
+    if report.get("reminders_due"):
+        click.echo(
+            f"  reminders due: {report['reminders_due']} fired and not shown "
+            "(pocketmind reminders list --fired)"
+        )
+    if report.get("notifier_problem"):
+        click.echo(f"  notifications: none ({report['notifier_problem']})")
     if report.get("ingest", {}).get("last_error"):
         click.echo(f"  ingest waiting to retry: {report['ingest']['last_error']}")
     for name, part in report["components"].items():

@@ -21,7 +21,7 @@ from ..retrieval import Retriever
 from ..settings import Settings
 from ..validation import InputError
 from .base import Group, with_settings
-from .memory_access import memory_backend
+from .memory_access import DaemonImport, import_target, memory_backend
 
 
 @contextmanager
@@ -94,7 +94,7 @@ def import_(settings: Settings, file: Path, batch_size: int | None) -> None:
     """
     size = file.stat().st_size
     with (
-        open_store(settings) as store,
+        import_target(settings) as store,
         tqdm(
             total=size,
             unit="B",
@@ -112,9 +112,10 @@ def import_(settings: Settings, file: Path, batch_size: int | None) -> None:
             on_error=lambda message: tqdm.write(f"skipped {message}", file=sys.stderr),
             on_progress=bar.update,
         )
+    via = "through the daemon" if isinstance(store, DaemonImport) else "in this process"
     click.echo(
         f"imported {report.imported} memories, {report.duplicates} duplicates merged, "
-        f"{report.skipped} lines skipped"
+        f"{report.skipped} lines skipped ({via})"
     )
     if report.skipped:
         sys.exit(1)

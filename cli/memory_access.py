@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Protocol
 
-from ..daemon.client import DaemonClient
-from ..memory import MemoryStore
+from ..daemon.client import DaemonClient, DaemonError
+from ..memory import MemoryStore, NewMemory, Remembered
+from ..memory.importer import ImportTarget
 from ..memory.instants import parse_instant
 from ..retrieval import Retriever
 from ..settings import Settings
+from ..validation import InputError
 
 
 class MemoryBackend(Protocol):
@@ -110,6 +113,70 @@ class RemoteMemory:
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self.client.request("GET", "/memories/stats")
         return result
+
+
+class DaemonImport:
+    """``memory import`` through the running daemon, which has the embedder loaded: a
+    batch is one request and one transaction there (``POST /memories/batch``)."""
+
+    def __init__(self, client: DaemonClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def validate(self, item: NewMemory, where: str = "item") -> None:
+        """The daemon validates each batch; a refused batch is retried line by line."""
+
+    def remember_many(
+        self, items: list[NewMemory], *, where: list[str] | None = None
+    ) -> list[Remembered]:
+        body = {"memories": [_memory_body(item) for item in items], "where": where}
+        try:
+            rows = self.client.request("POST", "/memories/batch", json=body)
+        except DaemonError as exc:
+            if exc.status != 422:
+                raise
+            detail = exc.detail
+            if where and len(where) == 1 and not detail.startswith(where[0]):
+                detail = f"{where[0]}: {detail.removeprefix('body.memories.0.')}"
+            raise InputError(detail) from None
+        return [Remembered(r["id"], r["created"], r["duplicate_of"]) for r in rows]
+
+
+def _memory_body(item: NewMemory) -> dict[str, Any]:
+    at = item.at.isoformat() if isinstance(item.at, datetime) else item.at
+    body = {
+        "text": item.text,
+        "kind": item.kind,
+        "source": item.source,
+        "at": at,
+        "meta": item.meta,
+        "importance": item.importance,
+    }
+    return {key: value for key, value in body.items() if value is not None}
+
+
+@contextmanager
+def import_target(settings: Settings) -> Iterator[ImportTarget]:
+    """The daemon when it answers, else this process's store with its embedder loaded
+    first, under a spinner (the load is most of a small import's time)."""
+    from .progress import Spinner
+
+    client = DaemonClient.connect(settings)
+    if client is not None:
+        with client:
+            yield DaemonImport(client, settings)
+        return
+    with Spinner("loading the embedding model (`pocketmind start` keeps it loaded)"):
+        store = MemoryStore.open(settings)
+        try:
+            store.embedder.embed(["warm up"])
+        except BaseException:
+            store.close()
+            raise
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @contextmanager

@@ -58,7 +58,13 @@ def _describe(reminder: Reminder, settings: Settings) -> str:
 @click.command()
 @with_settings
 @click.argument("text")
-@click.option("--at", "at", help='When: "tomorrow 18:00", "in 20 minutes", "monday at 9am".')
+@click.option(
+    "--at",
+    "at",
+    help='When: "tomorrow 18:00", "in 20 minutes", "next friday 3pm", "after lunch". '
+    "Parts of the day: morning 09:00, lunchtime 12:30, after lunch 14:00, afternoon "
+    "15:00, evening 19:00, tonight 20:00; a day alone is 09:00.",
+)
 @click.option("--every", help='Recurring: "day at 8", "weekday at 7:30", "monday at 9".')
 @click.option("--arrive", help="When I arrive at this place (name or id).")
 @click.option("--leave", help="When I leave this place (name or id).")
@@ -123,9 +129,15 @@ def reminders() -> None:
 
 @reminders.command("list")
 @with_settings
+@click.option(
+    "--fired", is_flag=True, help="Reminders that fired, newest first; 'due' ones were not shown."
+)
 @click.option("--json", "as_json", is_flag=True)
-def list_reminders(settings: Settings, as_json: bool) -> None:
-    """The active reminders, soonest first."""
+def list_reminders(settings: Settings, fired: bool, as_json: bool) -> None:
+    """The active reminders, soonest first (--fired: the ones that fired)."""
+    if fired:
+        _list_fired(settings, as_json)
+        return
     with book(settings) as found:
         active = found.active()
     if as_json:
@@ -135,6 +147,26 @@ def list_reminders(settings: Settings, as_json: bool) -> None:
         click.echo("no active reminders")
     for reminder in active:
         click.echo(f"#{reminder.id:<4} {_describe(reminder, settings):32s} {reminder.text}")
+
+
+def _list_fired(settings: Settings, as_json: bool) -> None:
+    with book(settings) as found:
+        firings = found.fired()
+    if as_json:
+        click.echo(json.dumps(firings))
+        return
+    if not firings:
+        click.echo("no reminder has fired yet")
+    tz = settings.tz()
+    for firing in firings:
+        when = datetime.fromisoformat(firing["fired_at"]).astimezone(tz).strftime("%a %d %b %H:%M")
+        state = "due  " if firing["due"] else "shown"
+        click.echo(f"#{firing['id']:<4} {when}  {state}  {firing['text']}")
+    if any(f["due"] for f in firings):
+        click.echo(
+            "due: no notification reached you; `pocketmind reminders done ID` or "
+            "`pocketmind reminders snooze ID` answers one"
+        )
 
 
 def _finish(settings: Settings, reminder_id: int, status: str) -> None:
@@ -149,7 +181,10 @@ def _finish(settings: Settings, reminder_id: int, status: str) -> None:
 @click.argument("reminder_id", type=int)
 def done(settings: Settings, reminder_id: int) -> None:
     """Mark a reminder done (the notification's Done button calls this)."""
-    _finish(settings, reminder_id, "done")
+    with book(settings) as found:
+        if not found.done(reminder_id, datetime.now(UTC)):
+            raise click.ClickException(f"no reminder #{reminder_id} active or due")
+    click.echo(f"#{reminder_id} done")
 
 
 @reminders.command()

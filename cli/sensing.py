@@ -24,6 +24,24 @@ def sensors(settings: Settings, as_json: bool) -> None:
     if client := DaemonClient.connect(settings):
         with client:
             live = client.status().get("sensors", {})
+    rows = sensor_rows(settings, live)
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    click.echo(f"{'SENSOR':13s} {'ON':3s} {'HERE':4s}  {'STATE':18s} DETAIL")
+    for row in rows:
+        flags = ("on " if row["enabled"] else "off") + (" yes" if row["available"] else " no ")
+        detail = row["error"] or (f"last: {row['last_reading']}" if row["last_reading"] else "")
+        if not row["available"]:
+            detail = f"needs {row['needs']}"
+        click.echo(f"{row['name']:13s} {flags}  {row['state']:18s} {detail}".rstrip())
+    if any(not row["available"] and "Termux:API" in row["needs"] for row in rows):
+        click.echo("Termux:API: `pkg install termux-api` and the Termux:API app from F-Droid")
+
+
+def sensor_rows(settings: Settings, live: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every registered sensor: enabled, available here (and if not, what it needs), and
+    the daemon's view of it when the daemon runs."""
     from ..sensing import registry
 
     rows = []
@@ -36,24 +54,23 @@ def sensors(settings: Settings, as_json: bool) -> None:
             available = here if name != "location" else state.get("available", here)
         except Exception:
             available = False
+        if name not in enabled:
+            state = state | {"state": "disabled"}
+        elif not available:
+            state = state | {"state": "unavailable"}
         rows.append(
             {
                 "name": name,
                 "enabled": name in enabled,
                 "available": available,
-                "state": state.get("state", "daemon not running" if not live else "disabled"),
+                "needs": getattr(sensor, "needs", "what it reads, missing on this machine"),
+                "state": state.get("state", "daemon not running"),
                 "error": state.get("error"),
                 "last_reading": state.get("last_reading"),
                 "events": state.get("events", 0),
             }
         )
-    if as_json:
-        click.echo(json.dumps(rows))
-        return
-    for row in rows:
-        flags = ("on " if row["enabled"] else "off") + (" here" if row["available"] else " n/a ")
-        detail = row["error"] or (f"last: {row['last_reading']}" if row["last_reading"] else "")
-        click.echo(f"{row['name']:13s} {flags}  {row['state']:18s} {detail}")
+    return rows
 
 
 @click.group(cls=Group)

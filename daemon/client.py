@@ -13,7 +13,23 @@ from ..settings import Settings
 
 
 class DaemonError(RuntimeError):
-    """The daemon answered with an error; the message is its ``detail``."""
+    """The daemon answered with an error (``status``, its ``detail`` in words), or did not
+    answer at all (``status`` None). ``str()`` keeps the status code in front for logs and
+    scripts; people get ``in_words()``."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail if detail is not None else message
+
+    def in_words(self) -> str:
+        """What went wrong, for a person: no HTTP codes."""
+        lead = {
+            404: "not found",
+            503: "the daemon is busy, try again in a moment",
+            507: "the phone's storage is full",
+        }.get(self.status or 0)
+        return f"{lead}: {self.detail}" if lead else self.detail
 
 
 class DaemonClient:
@@ -72,7 +88,7 @@ class DaemonClient:
         except httpx.HTTPError as exc:
             raise self._broken(exc) from exc
         if response.status_code >= 400:
-            raise DaemonError(_detail(response))
+            raise _error(response)
         return response.json() if response.content else None
 
     def status(self) -> dict[str, Any]:
@@ -89,7 +105,7 @@ class DaemonClient:
             with self._http.stream("POST", "/chat", json=body) as response:
                 if response.status_code >= 400:
                     response.read()
-                    raise DaemonError(_detail(response))
+                    raise _error(response)
                 event = "message"
                 for line in response.iter_lines():
                     if line.startswith("event:"):
@@ -101,6 +117,12 @@ class DaemonClient:
                         yield event, data
         except httpx.HTTPError as exc:
             raise self._broken(exc) from exc
+
+
+def _error(response: httpx.Response) -> DaemonError:
+    message = _detail(response)
+    detail = message.partition(": ")[2]
+    return DaemonError(message, response.status_code, detail)
 
 
 def _detail(response: httpx.Response) -> str:

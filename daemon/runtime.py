@@ -25,6 +25,7 @@ from ..ingest import Ingestor
 from ..memory import MemoryStore
 from ..models.local import tiny_model_hint
 from ..settings import Settings
+from ..skills.reminders import ReminderBook
 from ..skills.scheduler import Scheduler, ThreadScheduler
 from .paths import RunFiles
 from .wiring import make_assistant
@@ -147,12 +148,16 @@ class Runtime:
 
     def _start_scheduler(self) -> None:
         from ..skills.base import SkillContext, SkillRunner
-        from ..skills.notify import default_notifier
+        from ..skills.notify import NoNotifier, default_notifier
 
+        notifier = default_notifier(self.settings.home)
+        if isinstance(notifier, NoNotifier):
+            log.warning("no notifier: fired reminders wait as due (%s)", notifier.reason)
+            self.notifier_problem: str | None = notifier.reason
         context = SkillContext(
             self.store,
             self.settings,
-            default_notifier(self.settings.home),
+            notifier,
             self.clock,
             self.engine,
         )
@@ -253,6 +258,9 @@ class Runtime:
             "files": getattr(getattr(self, "files_watcher", None), "last", None),
             "skills": self.skills.status() if hasattr(self, "skills") else {},
             "mcp": self.mcp_servers.status() if hasattr(self, "mcp_servers") else {},
+            # fired and not shown: no notifier worked and the user has not answered yet
+            "reminders_due": ReminderBook(self.store, self.settings.tz()).due_count(),
+            "notifier_problem": getattr(self, "notifier_problem", None),
             "memories": counts[0],
             "events": counts[1],
             "home": str(self.settings.home),

@@ -59,6 +59,13 @@ class MemoryIn(Strict):
     meta: JsonObject = Field(default_factory=dict)
 
 
+class MemoriesIn(Strict):
+    """A batch for ``memory import`` through the daemon: one transaction, all or none."""
+
+    memories: list[MemoryIn] = Field(min_length=1, max_length=1000)
+    where: list[str] | None = Field(default=None, max_length=1000)
+
+
 class Remembered(BaseModel):
     id: int
     created: bool

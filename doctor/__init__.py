@@ -20,6 +20,7 @@ from ..settings import Settings
 from .finding import Check, Finding, MiB, Status
 from .models import check_embedder, check_engine
 from .phone import TERMUX_COMMANDS, check_termux
+from .reach import check_notifier, check_sensors
 
 
 def check_platform(settings: Settings) -> Iterator[Finding]:
@@ -154,6 +155,8 @@ CHECKS: tuple[Check, ...] = (
     check_embedder,
     check_engine,
     check_termux,
+    check_notifier,
+    check_sensors,
     check_daemon,
 )
 

@@ -14,11 +14,11 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
+from ..settings import Settings
 from ..validation import InputError, json_problem
 from .model import NewMemory, Remembered
-from .store import MemoryStore
 
 KNOWN_FIELDS = ("text", "at", "kind", "source", "importance")
 
@@ -64,13 +64,25 @@ def parse_line(raw: bytes, where: str) -> NewMemory | None:
     )
 
 
+class ImportTarget(Protocol):
+    """Where imported memories go: a ``MemoryStore``, or the daemon (``cli.memory_access``)."""
+
+    settings: Settings
+
+    def validate(self, item: NewMemory, where: str = "item") -> None: ...
+
+    def remember_many(
+        self, items: list[NewMemory], *, where: list[str] | None = None
+    ) -> list[Remembered]: ...
+
+
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(stream, start=1):
         yield number, raw.rstrip(b"\r\n")
 
 
 def import_jsonl(
-    store: MemoryStore,
+    store: ImportTarget,
     path: Path,
     *,
     batch_size: int | None = None,

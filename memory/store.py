@@ -295,6 +295,16 @@ class MemoryStore:
                 found[row["id"]] = Memory.from_row(row)
         return found
 
+    def recent(self, limit: int = 20) -> list[Memory]:
+        """The latest memories still current (not superseded), newest first: what the
+        TUI's memory browser shows before any search."""
+        rows = self.db.execute(
+            "SELECT * FROM memories WHERE superseded_by IS NULL "
+            "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [Memory.from_row(row) for row in rows]
+
     def iter_memories(self, batch: int = 1000, after: int = 0) -> Iterator[Memory]:
         """Every memory with an id above ``after``, oldest first, read ``batch`` at a time."""
         last = after

@@ -31,7 +31,9 @@ class Sensor(Protocol):
     interval_s: float
 
     def available(self) -> bool:
-        """Whether this machine has what the sensor needs (cheap; no hanging calls)."""
+        """Whether this machine has what the sensor needs (cheap; no hanging calls).
+        A sensor MAY say what that is in a ``needs`` attribute: ``pocketmind sensors``
+        and ``doctor`` show it as the reason when the sensor is unavailable."""
         ...
 
     def poll(self) -> list[NewEvent]:

@@ -107,6 +107,7 @@ class FileWatcher:
     """A watch sensor: watchdog callbacks keep ``FileIndex`` in step with the folders."""
 
     name = "files"
+    needs = "a folder to watch that exists (sensing.watch_folders)"
     interval_s = 0.0
 
     def __init__(self, store: MemoryStore, folders: list[Path], debounce_s: float = 1.0):

@@ -37,6 +37,7 @@ class NotificationSensor:
     """
 
     name = "notifications"
+    needs = "termux-notification-list (Termux:API, notification access)"
 
     def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
         self.termux = api or termux.SubprocessTermux()
@@ -93,6 +94,7 @@ class LocationSensor:
     """The last known network fix (``-r last``: ``-r once`` can hang indoors forever)."""
 
     name = "location"
+    needs = "termux-location (Termux:API, location access)"
 
     def __init__(
         self,

@@ -38,6 +38,7 @@ class BatterySensor:
     the level crosses a low threshold downwards."""
 
     name = "battery"
+    needs = "termux-battery-status (Termux:API) or a battery in /sys/class/power_supply"
 
     def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
         self.termux = api or termux.SubprocessTermux()
@@ -104,6 +105,7 @@ def _nmcli_ssid() -> str | None:
 
 class WifiSensor:
     name = "wifi"
+    needs = "termux-wifi-connectioninfo (Termux:API) or nmcli"
 
     def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
         self.termux = api or termux.SubprocessTermux()
@@ -175,6 +177,10 @@ class _TermuxListSensor:
         self.seen: set[str] = set()
         self.started = False
 
+    @property
+    def needs(self) -> str:
+        return f"{self.command} (Termux:API)"
+
     def available(self) -> bool:
         return self.termux.has(self.command)
 
@@ -219,6 +225,7 @@ class CallLogSensor(_TermuxListSensor):
 
 class ClipboardSensor:
     name = "clipboard"
+    needs = "termux-clipboard-get (Termux:API)"
 
     def __init__(self, settings: Settings, api: termux.TermuxApi | None = None) -> None:
         self.termux = api or termux.SubprocessTermux()

@@ -27,7 +27,7 @@ from ..validation import InputError
 from .base import SkillSwitches
 from .reminders import ReminderBook
 from .runs import SkillRuns
-from .schedules import Schedule, parse_when
+from .schedules import PastTimeError, Schedule, parse_when
 
 _REMIND = re.compile(
     r"^\s*(?:please\s+|hey\s+)?(?:can you\s+|could you\s+)?remind me\s+"
@@ -37,8 +37,9 @@ _REMIND = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(
-    r"\s+(?P<when>(?:tomorrow|today|tonight|in \d+\s*\w+|(?:on )?\d{4}-\d{2}-\d{2}.*|"
-    r"at \d.*|on \w+day.*|every \w+.*|"
+    r"\s+(?P<when>(?:tomorrow|today|tonight|yesterday|in \d+\s*\w+|(?:on )?\d{4}-\d{2}-\d{2}.*|"
+    r"(?:after|at) lunch|lunchtime|(?:this|in the) (?:morning|afternoon|evening)|"
+    r"at \d.*|on \w+day.*|every \w+.*|(?:next|this) \w+day.*|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day.*|\d{1,2}(?::\d{2})?\s*(?:am|pm)).*)$",
     re.IGNORECASE,
 )
@@ -131,6 +132,8 @@ class ReminderIntent:
             what, when = rest[: found.start()].strip(), found["when"]
             try:
                 return self._timed(what, parse_when(when, now, self.settings.tz(), "when"))
+            except PastTimeError:
+                raise  # read right, and gone: the model would only guess another time
             except InputError:
                 if self.engine is None:
                     raise

@@ -3,11 +3,14 @@
 ``TermuxNotifier`` posts an Android notification with Done and Snooze buttons whose
 actions call back into ``pocketmind`` by absolute path (Termux runs them through
 ``dash -c`` with no profile or PATH). ``DesktopNotifier`` uses notify-send.
-``RecordingNotifier`` keeps them in a list (tests; the TUI inbox).
+``RecordingNotifier`` keeps them in a list (tests). ``NoNotifier`` is what a machine
+with neither gets: it refuses every notification, so a fired reminder stays due (shown
+by the TUI, ``reminders list --fired`` and ``status``) instead of vanishing.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -29,7 +32,21 @@ class Notification:
 
 
 class Notifier(Protocol):
-    def send(self, notification: Notification) -> None: ...
+    def send(self, notification: Notification) -> None:
+        """Show ``notification``, or raise: a notification that raises stays due."""
+        ...
+
+
+class NotifierUnavailable(RuntimeError):
+    """No way to reach the user here; the reminder waits for the TUI or the CLI."""
+
+
+class NoNotifier:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, notification: Notification) -> None:
+        raise NotifierUnavailable(self.reason)
 
 
 class RecordingNotifier:
@@ -94,10 +111,23 @@ class DesktopNotifier:
         )
 
 
+def notifier_problem(api: termux.TermuxApi | None = None) -> str | None:
+    """Why no system notification would reach the user here (None: one should)."""
+    if (api or termux.SubprocessTermux()).has("termux-notification"):
+        return None
+    if not shutil.which("notify-send"):
+        return "neither termux-notification nor notify-send is installed"
+    if not any(
+        os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")
+    ):
+        return "notify-send is installed but there is no desktop session (no DISPLAY or D-Bus)"
+    return None
+
+
 def default_notifier(home: Path, api: termux.TermuxApi | None = None) -> Notifier:
     phone = api or termux.SubprocessTermux()
     if phone.has("termux-notification"):
         return TermuxNotifier(home, api=phone)
     if shutil.which("notify-send"):
         return DesktopNotifier()
-    return RecordingNotifier()
+    return NoNotifier("neither termux-notification nor notify-send is installed")

@@ -1,5 +1,11 @@
 """Reading "tomorrow 18:00", "in 20 minutes", "every Monday at 9" deterministically.
 
+Parts of the day stand for fixed hours, stated here and in ``pocketmind remind --help``:
+"this morning"/"in the morning" 09:00, "at lunch"/"lunchtime" 12:30, "after lunch" 14:00,
+"this afternoon"/"in the afternoon" 15:00, "this evening"/"in the evening" 19:00 and
+"tonight" 20:00; a day with no time is 09:00. "next friday" is the first Friday after
+today (as is "friday"), and a time already gone ("yesterday at 9am") is "in the past".
+
 One-off times become an instant; recurring ones an APScheduler ``CronTrigger`` in the
 user's zone, which keeps "every day at 9" at 9 local time across DST changes. Anything
 this grammar does not read is a clear error (the chat falls back to the model, then
@@ -26,6 +32,29 @@ _TIME = re.compile(
 )
 _IN = re.compile(r"^in\s+(?P<n>\d{1,4})\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d)$")
 _UNIT = {"m": 60, "h": 3600, "d": 86400}
+DEFAULT_HOUR = time(9)
+PARTS_OF_DAY = {  # the hour each phrase stands for; the module docstring states them
+    "after lunch": time(14),
+    "at lunch": time(12, 30),
+    "lunchtime": time(12, 30),
+    "this morning": time(9),
+    "in the morning": time(9),
+    "morning": time(9),
+    "this afternoon": time(15),
+    "in the afternoon": time(15),
+    "afternoon": time(15),
+    "this evening": time(19),
+    "in the evening": time(19),
+    "evening": time(19),
+    "tonight": time(20),
+}
+_PART_OF_DAY = re.compile(
+    r"\b(?P<part>" + "|".join(sorted(PARTS_OF_DAY, key=len, reverse=True)) + r")\b"
+)
+
+
+class PastTimeError(InputError):
+    """The phrase was read, and the time it names is gone: the model cannot help."""
 
 
 @dataclass(frozen=True)
@@ -112,21 +141,25 @@ def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
         moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
         return _future(Schedule(at=moment.astimezone(UTC)), now, text, where)
     day: date | None = None
-    rest = raw
-    for word, offset in (("today", 0), ("tonight", 0), ("tomorrow", 1)):
+    rest, phrase = _part_of_day(raw)
+    part = PARTS_OF_DAY.get(phrase)
+    if phrase.startswith("this") or phrase == "tonight":
+        day = local.date()  # "this evening" once the evening is over is in the past
+    for word, offset in (("today", 0), ("tomorrow", 1), ("yesterday", -1)):
         if rest.startswith(word):
             day, rest = local.date() + timedelta(days=offset), rest[len(word) :].strip()
-            if word == "tonight" and not rest:
-                rest = "20:00"
     if match := re.match(r"^(?:on\s+)?(?P<iso>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$", rest):
         try:
             day, rest = date.fromisoformat(match["iso"]), match["rest"]
         except ValueError:
             raise InputError(f"{where}: no such date {match['iso']!r}") from None
-    if match := re.match(r"^(?:on\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b\s*(?P<rest>.*)$", rest):
+    weekday = r"^(?:on\s+)?(?:next\s+|this\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b\s*"
+    if match := re.match(weekday + r"(?P<rest>.*)$", rest):
         ahead = (WEEKDAYS.index(match["wd"]) - local.weekday()) % 7 or 7
         day, rest = local.date() + timedelta(days=ahead), match["rest"]
-    clock = _clock_time(rest, where) if rest else time(9)
+    clock = _clock_time(rest, where) if rest else part or DEFAULT_HOUR
+    if rest and part is not None and part.hour >= 12 and clock.hour < 12 and "am" not in rest:
+        clock = clock.replace(hour=clock.hour + 12)  # "this evening at 7" is 19:00
     if day is None:  # a bare time: today if still ahead, else tomorrow
         day = local.date()
         if datetime.combine(day, clock, tz) <= local:
@@ -135,10 +168,20 @@ def _parse_when(text: str, now: datetime, tz: tzinfo, where: str) -> Schedule:
     return _future(Schedule(at=moment.astimezone(UTC)), now, text, where)
 
 
+def _part_of_day(raw: str) -> tuple[str, str]:
+    """``raw`` without its part-of-day phrase ("after lunch tomorrow" -> "tomorrow"), and
+    the phrase ("" if none)."""
+    found = _PART_OF_DAY.search(raw)
+    if found is None:
+        return raw, ""
+    rest = " ".join((raw[: found.start()] + " " + raw[found.end() :]).split())
+    return rest, found["part"]
+
+
 def _future(schedule: Schedule, now: datetime, text: str, where: str) -> Schedule:
     assert schedule.at is not None
     if schedule.at <= now:
-        raise InputError(f"{where}: {text!r} is in the past")
+        raise PastTimeError(f"{where}: {text!r} is in the past")
     return schedule
 
 

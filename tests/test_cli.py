@@ -159,12 +159,12 @@ def test_ask_json_reports_answer_memories_and_timing(
     monkeypatch.setenv("POCKETMIND_ENGINE__BACKEND", "fake")
     run("memory", "add", "Dentist moved to Friday", "--at", "2025-01-02T12:00:00")  # type: ignore[operator]
     result = run("ask", "when is the dentist?", "--json", "--now", "2025-01-03T09:00:00")  # type: ignore[operator]
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)  # progress goes to stderr
     assert body["answer"] == "I don't know."
     assert body["memories"][0]["text"] == "Dentist moved to Friday"
     assert set(body["timing"]) >= {"prompt_tokens", "completion_tokens", "ttft_ms", "decode_tps"}
     plain = run("ask", "when is the dentist?")  # type: ignore[operator]
-    assert plain.output.strip() == "I don't know."
+    assert plain.stdout.strip() == "I don't know."
 
 
 def test_models_lists_the_packaged_default(run: object) -> None:

@@ -68,7 +68,8 @@ class Turn(Vertical):
 
 
 class StatusLine(Static):
-    """Model, adapter, daemon state and queue depth, one line."""
+    """Daemon state, what waits (events queued to remember, reminders due), memories,
+    model: one line, in words."""
 
     DEFAULT_CSS = """
     StatusLine { dock: top; height: 1; background: $boost; color: $text-muted; }
@@ -80,7 +81,15 @@ class StatusLine(Static):
             return
         model = str(status.get("model", "?")).removesuffix(".gguf")
         adapter = f" +{status['adapter']}" if status.get("adapter") else ""
-        self.update(
-            f"{state} · q{status.get('queue_depth', 0)} · {status.get('memories', 0)} mem · "
-            f"{model}{adapter}"
-        )
+        memories = status.get("memories", 0)
+        parts = [state]
+        if status.get("reminders_due"):
+            parts.append(f"{status['reminders_due']} reminder{_s(status['reminders_due'])} due")
+        if status.get("queue_depth"):
+            parts.append(f"{status['queue_depth']} queued")
+        parts += [f"{memories} memor{'y' if memories == 1 else 'ies'}", f"{model}{adapter}"]
+        self.update(escape(" · ".join(parts)))
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

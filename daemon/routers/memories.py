@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi import Path as PathParam
 
+from ...memory import NewMemory
 from ...retrieval import Retriever
 from ...retrieval.forgetting import forget_matches
 from .. import schemas
@@ -38,6 +39,25 @@ def add(runtime: RuntimeDep, body: schemas.MemoryIn) -> schemas.Remembered:
         body.text, body.kind, body.source, body.at, body.meta, body.importance
     )
     return schemas.Remembered(**result.__dict__)
+
+
+@router.post("/memories/batch", response_model=list[schemas.Remembered], status_code=201)
+def add_many(runtime: RuntimeDep, body: schemas.MemoriesIn) -> list[schemas.Remembered]:
+    """Many memories in one transaction (``memory import``): a bad one refuses the
+    batch, named by its ``where`` label, and nothing of it is written."""
+    items = [
+        NewMemory(m.text, m.kind, m.source, m.at, dict(m.meta), m.importance)
+        for m in body.memories
+    ]
+    where = body.where if body.where and len(body.where) == len(items) else None
+    remembered = runtime.store.remember_many(items, where=where)
+    return [schemas.Remembered(**r.__dict__) for r in remembered]
+
+
+@router.get("/memories/recent")
+def recent(runtime: RuntimeDep, k: int = Query(default=20, ge=1, le=100)) -> list[dict[str, Any]]:
+    """The latest memories, newest first: what the TUI's browser shows before a search."""
+    return [m.to_json() for m in runtime.store.recent(k)]
 
 
 @router.get("/memories/stats")

@@ -73,14 +73,30 @@ def fired(
     return book(runtime).fired_after(after)
 
 
+@router.get("/reminders/due")
+def due(runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Firings no notifier delivered and the user has not answered, newest first."""
+    return book(runtime).fired(due_only=True)
+
+
 @router.post("/reminders/{reminder_id}/done")
 def done(runtime: RuntimeDep, reminder_id: ReminderId) -> dict[str, Any]:
-    return finish(book(runtime), reminder_id, "done")
+    if not book(runtime).done(reminder_id, datetime.now(UTC)):
+        raise HTTPException(404, f"no reminder #{reminder_id} active or due")
+    return {"id": reminder_id, "status": "done"}
 
 
 @router.post("/reminders/{reminder_id}/cancel")
 def cancel(runtime: RuntimeDep, reminder_id: ReminderId) -> dict[str, Any]:
     return finish(book(runtime), reminder_id, "cancelled")
+
+
+@router.post("/reminders/{reminder_id}/restore")
+def restore(runtime: RuntimeDep, reminder_id: ReminderId) -> dict[str, Any]:
+    """Undo a cancel (the TUI's undo)."""
+    if not book(runtime).restore(reminder_id):
+        raise HTTPException(404, f"no cancelled reminder #{reminder_id}")
+    return {"id": reminder_id, "status": "active"}
 
 
 @router.post("/reminders/{reminder_id}/snooze")
