@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
@@ -24,6 +24,9 @@ from ..settings import Settings
 from ..validation import InputError, clean_text
 from .facts import FactExtractor, worth_extracting
 from .prompt import BuiltPrompt, PromptBuilder
+
+if TYPE_CHECKING:
+    from .acting import Acting
 
 log = logging.getLogger(__name__)
 SKILL_MODEL_ID = "skill:reminders"
@@ -37,9 +40,11 @@ class Answer:
     memories: list[SearchResult]
     stats: ChatStats
     facts_learned: list[int]
+    action: dict[str, Any] | None = None  # an action proposed and waiting for a yes
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "action": self.action,
             "answer": self.text,
             "conversation_id": self.conversation_id,
             "exchange_id": self.exchange_id,
@@ -87,12 +92,19 @@ class AnswerStream:
 
 
 class Assistant:
-    def __init__(self, store: MemoryStore, engine: Engine, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        engine: Engine,
+        settings: Settings,
+        acting: Acting | None = None,
+    ) -> None:
         self.store = store
         self.engine = engine
         self.settings = settings
         self.exchanges = ExchangeLog(store.db)
         self.retriever = Retriever(store)
+        self.acting = acting  # phone commands and their yes/no (chat/acting.py)
         self.facts = FactExtractor(engine, store)
 
     def builder(self) -> PromptBuilder:
@@ -172,6 +184,9 @@ class Assistant:
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise InputError("conversation_id: longer than 100 characters")
+        # An OpenAI client's turn (``history`` given) is not read as a phone command.
+        if history is None and (acted := self._act(question, conversation)) is not None:
+            return acted
         if (reply := self._skill_reply(question, conversation, now)) is not None:
             return self._canned(reply, question, conversation)
         built = self.prepare(question, conversation, now, history)
@@ -204,6 +219,19 @@ class Assistant:
         )
         return AnswerStream(pieces, outcome)
 
+    def _act(self, question: str, conversation: str) -> AnswerStream | None:
+        """A phone command proposed, or the conversation's waiting action decided."""
+        if self.acting is None:
+            return None
+        from .acting import ACTIONS_MODEL_ID
+
+        acted = self.acting.handle(question, conversation)
+        if acted is None:
+            return None
+        return self._canned(
+            acted.text, question, conversation, ACTIONS_MODEL_ID, acted.action_json()
+        )
+
     def _skill_reply(self, question: str, conversation: str, now: datetime | None) -> str | None:
         """A reminder request or its confirmation, answered without the model when it can."""
         from ..skills.base import SkillSwitches
@@ -215,13 +243,20 @@ class Assistant:
             question, conversation, now
         )
 
-    def _canned(self, reply: str, question: str, conversation: str) -> AnswerStream:
+    def _canned(
+        self,
+        reply: str,
+        question: str,
+        conversation: str,
+        model_id: str = SKILL_MODEL_ID,
+        action: dict[str, Any] | None = None,
+    ) -> AnswerStream:
         # Marked as the skill's reply, not the model's: export leaves it out of training.
-        stats = ChatStats(SKILL_MODEL_ID, None, finish_reason="stop")
+        stats = ChatStats(model_id, None, finish_reason="stop")
         exchange_id = self.exchanges.record(
             conversation, question, reply, [Message("user", question)], [], stats
         )
-        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, []))
+        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, [], action))
         return AnswerStream(iter([reply]), outcome)
 
     def _run(
