@@ -19,6 +19,7 @@ from textual.binding import Binding
 from ..daemon.client import DaemonClient, DaemonError
 from ..daemon.paths import RunFiles
 from ..settings import Settings
+from .actions import ActionOffers
 from .screens import ChatScreen, LoadingScreen, MemoryScreen, NotRunningScreen, RemindersScreen
 from .widgets import StatusLine
 
@@ -36,6 +37,7 @@ class PocketMindApp(App[None]):
         self.state = "unknown"
         self.last_status: dict[str, Any] | None = None
         self.fired_after: str | None = None  # the TUI is a notifier too: new firings toast
+        self.actions = ActionOffers()  # a pending action opens a yes/no dialog
 
     def client(self) -> DaemonClient:
         return DaemonClient(self.settings)
@@ -48,12 +50,14 @@ class PocketMindApp(App[None]):
     def refresh_state(self) -> None:
         status, state, phase = None, "not running", ""
         fired: list[dict[str, Any]] = []
+        offers: list[dict[str, Any]] = []
         client = DaemonClient.connect(self.settings)
         if client is not None:
             try:
                 with client:
                     status, state = client.status(), "running"
                     fired = self._new_firings(client)
+                    offers = self.actions.new(client)
             except DaemonError:
                 state = "not answering"
         elif self.files.read_pid() is not None:
@@ -62,6 +66,8 @@ class PocketMindApp(App[None]):
         self.call_from_thread(self.apply_state, state, status, phase)
         for firing in fired:
             self.call_from_thread(self.notify, firing["text"], title="Reminder", timeout=30)
+        for action in offers:
+            self.call_from_thread(self.actions.offer, self, self.client, action)
 
     def _new_firings(self, client: DaemonClient) -> list[dict[str, Any]]:
         if self.fired_after is None:  # only what fires while the TUI is open
