@@ -10,7 +10,11 @@ own words are read as commands; memories and sensed text never are.
 
 from __future__ import annotations
 
+import logging
 import re
+import shlex
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,6 +24,7 @@ from ..memory import MemoryStore
 from ..sensing.termux import SubprocessTermux, TermuxApi
 from ..settings import Settings
 from ..skills.intents import NO, YES
+from ..skills.notify import pocketmind_command
 from ..tools.actions import ActionBook, ArgvRecorder
 from ..tools.agent import Agent
 from ..tools.base import Tool
@@ -28,6 +33,7 @@ from ..tools.contacts import Contacts
 from ..tools.gate import ActionRecord, Gate
 from ..tools.phone import PhoneTools
 
+log = logging.getLogger(__name__)
 ACTIONS_MODEL_ID = "skill:actions"  # marks the reply as PocketMind's, not the model's
 
 
@@ -41,9 +47,12 @@ class ActionReply:
 
 
 class Acting:
-    def __init__(self, agent: Agent, book: ActionBook) -> None:
+    def __init__(
+        self, agent: Agent, book: ActionBook, ask: Callable[[ActionRecord], None] | None = None
+    ) -> None:
         self.agent = agent
         self.book = book
+        self.ask = ask  # also ask on the phone: a notification with Confirm and Cancel
 
     @property
     def gate(self) -> Gate:
@@ -58,7 +67,7 @@ class Acting:
                 outcome = (
                     self.agent.confirm(latest.id) if answer in YES else self.agent.reject(latest.id)
                 )
-                return ActionReply(outcome.answer, outcome.pending)
+                return self._reply(outcome.answer, outcome.pending)
             if latest is not None and latest.status == "expired" and self._just_asked(latest):
                 return ActionReply(
                     f"That waited too long and expired, so I did not {_lower(latest.proposal)}."
@@ -70,7 +79,15 @@ class Acting:
         outcome = self.agent.run(
             [Message("user", text)], origin="user", conversation_id=conversation_id
         )
-        return ActionReply(outcome.answer, outcome.pending)
+        return self._reply(outcome.answer, outcome.pending)
+
+    def _reply(self, text: str, pending: ActionRecord | None) -> ActionReply:
+        if pending is not None and self.ask is not None:
+            try:
+                self.ask(pending)
+            except Exception:  # the chat's own question stands without it
+                log.warning("could not post the confirmation notification", exc_info=True)
+        return ActionReply(text, pending)
 
     def _just_asked(self, record: ActionRecord) -> bool:
         """Whether the conversation's last answer was this action's question."""
@@ -82,7 +99,7 @@ class Acting:
 
     def confirm(self, action_id: str) -> ActionReply:
         outcome = self.agent.confirm(action_id)
-        return ActionReply(outcome.answer, outcome.pending)
+        return self._reply(outcome.answer, outcome.pending)
 
     def reject(self, action_id: str) -> ActionReply:
         outcome = self.agent.reject(action_id)
@@ -139,5 +156,41 @@ def phone_gate(
 def make_acting(
     store: MemoryStore, engine: Engine, settings: Settings, termux: TermuxApi | None = None
 ) -> Acting:
+    termux = termux or SubprocessTermux()
     gate, tools, book = phone_gate(store, settings, termux)
-    return Acting(Agent(engine, tools, gate), book)
+    ask = PhoneQuestion(
+        termux, pocketmind_command(settings.home), settings.sensing.termux_timeout_s
+    )
+    return Acting(Agent(engine, tools, gate), book, ask)
+
+
+class PhoneQuestion:
+    """The same question as a notification on the phone, its buttons calling
+    ``pocketmind actions confirm|reject ID`` (by absolute path: Termux runs them with no
+    PATH). Off the phone there is no such notification; the chat and TUI still ask."""
+
+    def __init__(self, termux: TermuxApi, command: str, timeout: float) -> None:
+        self.termux = termux
+        self.command = command
+        self.timeout = timeout
+        remove = shutil.which("termux-notification-remove")
+        self.remove = shlex.quote(remove) if remove else None
+
+    def __call__(self, record: ActionRecord) -> None:
+        if not self.termux.has("termux-notification"):
+            return
+        notes = "".join(f"\nNote: {flag}." for flag in record.flags)
+        tag = f"pocketmind-action-{record.id}"
+        done = f"; {self.remove} {tag}" if self.remove else ""  # the buttons close it
+        self.termux.run(
+            "termux-notification",
+            "--id", tag,
+            "-t", "Shall I do this?",
+            "-c", record.proposal + notes,
+            "--group", "pocketmind",
+            "--button1", "Confirm",
+            "--button1-action", f"{self.command} actions confirm {record.id}{done}",
+            "--button2", "Cancel",
+            "--button2-action", f"{self.command} actions reject {record.id}{done}",
+            timeout=self.timeout,
+        )  # fmt: skip

@@ -6,6 +6,7 @@ proposes nothing, and the CLI reads the same audit."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,15 @@ MAYA = "+49 151 23456789"  # tests/termux_api/contact-list.json
 @pytest.fixture
 def phone(tmp_path: Path) -> FakeTermux:
     fake = FakeTermux(tmp_path / "termux").install(
-        "termux-contact-list", "termux-sms-send", "termux-telephony-call", "am"
+        "termux-contact-list",
+        "termux-sms-send",
+        "termux-telephony-call",
+        "am",
+        "termux-notification",
+        "termux-notification-remove",
     )
+    fake.set("termux-notification", "")
+    fake.set("termux-notification-remove", "")
     fake.set("termux-contact-list", (SHAPES / "contact-list.json").read_text())
     fake.set("termux-sms-send", "")
     fake.set("termux-telephony-call", "")
@@ -147,7 +155,13 @@ def test_sensed_text_that_reads_like_a_command_proposes_nothing(
     assert phone.argv("termux-sms-send") == []
 
 
-def test_the_cli_confirms_through_the_daemon(tmp_path: Path, phone: FakeTermux) -> None:
+def _button(argv: list[str], label: str) -> str:
+    return argv[argv.index(label) + 1]
+
+
+def test_the_phone_notification_and_the_cli_confirm_through_the_daemon(
+    tmp_path: Path, phone: FakeTermux
+) -> None:
     home = tmp_path / "home"
     daemon = _daemon(home, phone)
     runner = CliRunner()
@@ -157,14 +171,28 @@ def test_the_cli_confirms_through_the_daemon(tmp_path: Path, phone: FakeTermux) 
         assert "no contact matches" in action["answer"]  # no fact says who she is yet
         with daemon.client() as client:
             action = _chat(client, "call Mum", "c6")["action"]
+            text = _chat(client, "text Jonas see you at 8", "c7")["action"]
         listed = runner.invoke(main, ["--home", str(home), "actions", "list"])
         assert listed.exit_code == 0 and action["id"] in listed.output
         assert "Call Mum (+49 331 7654321)" in listed.output
-        done = runner.invoke(main, ["--home", str(home), "actions", "confirm", action["id"]])
-        assert done.exit_code == 0, done.output
-        assert "Calling Mum" in done.output
+
+        # the phone asks too: a notification whose Confirm button runs the CLI
+        (call_note, text_note) = phone.argv("termux-notification")
+        assert _button(call_note, "--id") == f"pocketmind-action-{action['id']}"
+        assert _button(call_note, "-c") == "Call Mum (+49 331 7654321)"
+        confirm = _button(call_note, "--button1-action")
+        assert f"actions confirm {action['id']}" in confirm
+        pressed = subprocess.run(["sh", "-c", confirm], capture_output=True, text=True)
+        assert pressed.returncode == 0, pressed.stderr
+        assert "Calling Mum" in pressed.stdout
+        assert phone.argv("termux-notification-remove") == [[f"pocketmind-action-{action['id']}"]]
         again = runner.invoke(main, ["--home", str(home), "actions", "confirm", action["id"]])
         assert again.exit_code == 1 and "already done" in again.output
+
+        no = runner.invoke(main, ["--home", str(home), "actions", "reject", text["id"]])
+        assert no.exit_code == 0 and "won't" in no.output
+        assert f"actions reject {text['id']}" in _button(text_note, "--button2-action")
     finally:
         daemon.stop()
     assert phone.argv("termux-telephony-call") == [["+49 331 7654321"]]
+    assert phone.argv("termux-sms-send") == []
