@@ -139,3 +139,18 @@ def test_export_takes_finished_actions_redacted_and_forgotten_ones_never(
     assert str(report.watermark).endswith(f".a{report.watermark.action}")
     again = export(store, settings, tmp_path / "again")
     assert again.counts["actions"] == 0
+
+
+def test_a_stale_copy_never_moves_an_action_back(
+    store: MemoryStore, settings: Settings, phone: FakeTermux
+) -> None:
+    from dataclasses import replace
+
+    acting = make_acting(store, FakeEngine(), settings)
+    reply = acting.handle("text Maya I'm late", "c")
+    assert reply is not None and reply.action is not None
+    stale = reply.action  # read as pending, just before the yes
+    acting.handle("yes", "c")
+    acting.book.save(replace(stale, status="expired"))
+    done = acting.book.get(stale.id)
+    assert done is not None and done.status == "done"

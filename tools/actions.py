@@ -80,7 +80,8 @@ class ActionBook:
         self.db = db
 
     def save(self, record: ActionRecord) -> None:
-        """Insert the call, or move it on; its arguments and proposal never change."""
+        """Insert the call, or move it on (pending → confirmed → done or failed; pending →
+        rejected or expired); its arguments and proposal never change."""
         with self.db.transaction():
             self.db.execute(
                 "INSERT INTO actions (id, tool, effect, arguments, proposal, origin, "
@@ -88,7 +89,11 @@ class ActionBook:
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
                 "result = excluded.result, argv = excluded.argv, flags = excluded.flags, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at "
+                # Forward only: a stale copy (one read as pending just before the user's
+                # yes) must not turn a done action back into an expired one.
+                "WHERE actions.status = 'pending' OR (actions.status = 'confirmed' "
+                "AND excluded.status IN ('done', 'failed'))",
                 (
                     record.id,
                     record.tool,
