@@ -154,3 +154,30 @@ def test_a_stale_copy_never_moves_an_action_back(
     acting.book.save(replace(stale, status="expired"))
     done = acting.book.get(stale.id)
     assert done is not None and done.status == "done"
+
+
+def test_the_cli_decides_in_process_when_no_daemon_runs(
+    store: MemoryStore, settings: Settings, phone: FakeTermux
+) -> None:
+    from click.testing import CliRunner
+
+    from pocketmind.cli.main import main
+
+    acting = make_acting(store, FakeEngine(), settings)
+    first = acting.handle("text Maya I'm late", "c1")
+    second = acting.handle("text Jonas see you at 8", "c2")
+    assert first is not None and first.action is not None
+    assert second is not None and second.action is not None
+    runner = CliRunner()
+    listed = runner.invoke(main, ["actions", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert first.action.id in listed.output and second.action.id in listed.output
+    yes = runner.invoke(main, ["actions", "confirm", first.action.id])
+    assert yes.exit_code == 0 and "Sent to Maya Kowalski" in yes.output
+    no = runner.invoke(main, ["actions", "reject", second.action.id])
+    assert no.exit_code == 0 and "won't" in no.output
+    unknown = runner.invoke(main, ["actions", "confirm", "0123456789ab"])
+    assert unknown.exit_code == 1 and "no action 0123456789ab" in unknown.output
+    assert phone.argv("termux-sms-send") == [["-n", MAYA, "I'm late"]]
+    history = runner.invoke(main, ["actions", "history", "--status", "rejected"])
+    assert second.action.id in history.output and first.action.id not in history.output
