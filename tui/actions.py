@@ -3,18 +3,20 @@
 The app asks the daemon for pending actions on each poll, so an action proposed in
 the chat (or by any other client) is offered once, with its resolved arguments and any
 number that only sensed text held. ``y`` does it, ``n`` drops it, ``esc`` leaves it
-pending (it still expires, and "yes" in the chat still works).
+pending (it still expires, and "yes" in the chat still works). Ctrl+Y opens the audit:
+every call, newest first; Enter on a pending one offers it again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, ListItem, ListView, Static
 
 from ..daemon.client import DaemonClient, DaemonError
 
@@ -88,3 +90,59 @@ class ActionOffers:
             app.call_from_thread(app.notify, reply["answer"], title="Action", timeout=10)
         except DaemonError as exc:
             app.call_from_thread(app.notify, str(exc), severity="error", timeout=10)
+
+
+def action_line(action: dict[str, Any]) -> str:
+    when = action["created_at"][5:16].replace("T", " ")
+    line = f"{when} {action['status']} · {action['proposal']}"
+    if action.get("result") and action["status"] != "pending":
+        line += f" → {action['result']}"
+    return line
+
+
+class ActionsScreen(Screen[None]):
+    """The audit of tool calls, newest first; Enter on a pending one asks again."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "reload", "Reload")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Actions, newest first", classes="title")
+        yield ListView(id="actions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ListView).focus()
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="actions-list")
+    def action_reload(self) -> None:
+        try:
+            with self.app.client() as client:  # type: ignore[attr-defined]
+                found = client.request("GET", "/actions", params={"limit": 200})
+        except DaemonError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, actions: list[dict[str, Any]]) -> None:
+        self.actions = actions
+        view = self.query_one(ListView)
+        view.clear()
+        for action in actions:
+            view.append(ListItem(Static(action_line(action), markup=False)))
+        if not actions:
+            view.append(ListItem(Static("no actions yet")))
+
+    @on(ListView.Selected, "#actions")
+    def ask_again(self, event: ListView.Selected) -> None:
+        index = event.list_view.index
+        if index is None or index >= len(self.actions):
+            return
+        action = self.actions[index]
+        if action["status"] == "pending":
+            offers: ActionOffers = self.app.actions  # type: ignore[attr-defined]
+            offers.offer(self.app, self.app.client, action)  # type: ignore[attr-defined]
