@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..engine.base import Engine, Message
 from ..memory import MemoryStore
 from ..sensing.termux import SubprocessTermux, TermuxApi
@@ -139,7 +140,10 @@ def relations_from_facts(store: MemoryStore) -> Any:
 
 
 def phone_gate(
-    store: MemoryStore, settings: Settings, termux: TermuxApi | None = None
+    store: MemoryStore,
+    settings: Settings,
+    termux: TermuxApi | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> tuple[Gate, list[Tool[Any]], ActionBook]:
     """The phone's tools over ``termux`` (the real commands by default) behind a gate
     that keeps every call, and each command line it ran, in the actions table."""
@@ -148,16 +152,23 @@ def phone_gate(
     contacts = Contacts(recorder, relations_from_facts(store), timeout=timeout)
     book = ActionBook(store.db)
     gate = Gate(
-        log=book, ttl=timedelta(seconds=settings.skills.confirm_ttl_s), capture=recorder.capture
+        log=book,
+        ttl=timedelta(seconds=settings.skills.confirm_ttl_s),
+        clock=clock,
+        capture=recorder.capture,
     )
     return gate, PhoneTools(recorder, contacts, timeout=timeout).tools(), book
 
 
 def make_acting(
-    store: MemoryStore, engine: Engine, settings: Settings, termux: TermuxApi | None = None
+    store: MemoryStore,
+    engine: Engine,
+    settings: Settings,
+    termux: TermuxApi | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Acting:
     termux = termux or SubprocessTermux()
-    gate, tools, book = phone_gate(store, settings, termux)
+    gate, tools, book = phone_gate(store, settings, termux, clock)
     ask = PhoneQuestion(
         termux, pocketmind_command(settings.home), settings.sensing.termux_timeout_s
     )

@@ -17,7 +17,7 @@ from ..daemon.client import DaemonClient, DaemonError
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..tools.gate import GateError
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 STATUSES = ("pending", "confirmed", "rejected", "expired", "done", "failed")
 

@@ -10,9 +10,10 @@ import pytest
 from fake_termux import SHAPES, FakeTermux
 
 from pocketmind.chat.acting import make_acting
+from pocketmind.embedders import FakeEmbedder
 from pocketmind.engine.base import Message
 from pocketmind.engine.fake import FakeEngine
-from pocketmind.memory import FakeEmbedder, MemoryStore
+from pocketmind.memory import MemoryStore
 from pocketmind.settings import Settings
 from pocketmind.training.export import Watermark, export
 

@@ -67,7 +67,9 @@ def test_when_termux_may_not_ask_it_says_it_cannot_tell(
     )
     finding = _finding(pocketmind_home)
     assert finding.status == "warn"
-    assert "cannot tell from Termux (java.lang.SecurityException" in finding.detail
+    assert "cannot tell from Termux (cmd exited with 255: java.lang.SecurityException" in (
+        finding.detail
+    )
 
 
 def test_before_android_10_it_is_not_needed(phone_bin: Path, pocketmind_home: Path) -> None:

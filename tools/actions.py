@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from ..db import Connection, Database
-from ..memory.when import from_db, to_db
+from ..memory.instants import from_db, to_db
 from ..schema import migration
 from ..sensing.termux import TermuxApi
 from .base import Effect
