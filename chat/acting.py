@@ -21,6 +21,7 @@ from typing import Any
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..engine.base import Engine, Message
+from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..sensing.termux import SubprocessTermux, TermuxApi
 from ..settings import Settings
@@ -92,11 +93,10 @@ class Acting:
 
     def _just_asked(self, record: ActionRecord) -> bool:
         """Whether the conversation's last answer was this action's question."""
-        row = self.book.db.one(
-            "SELECT answer FROM exchanges WHERE conversation_id = ? ORDER BY id DESC LIMIT 1",
-            (record.conversation_id,),
-        )
-        return row is not None and _lower(record.proposal) in row[0]
+        if record.conversation_id is None:
+            return False
+        last = ExchangeLog(self.book.db).recent(record.conversation_id, 1)
+        return bool(last) and _lower(record.proposal) in last[-1][1]
 
     def confirm(self, action_id: str) -> ActionReply:
         outcome = self.agent.confirm(action_id)
@@ -119,17 +119,13 @@ def relations_from_facts(store: MemoryStore) -> Any:
         word = relation.strip().lower()
         if not re.fullmatch(r"[a-z][a-z -]{0,40}", word):
             return None
-        rows = store.db.query(
-            "SELECT text FROM memories WHERE kind = 'fact' AND untrusted = 0 "
-            "AND superseded_by IS NULL AND lower(text) LIKE ? ORDER BY id DESC LIMIT 20",
-            (f"%{word}%",),
-        )
+        facts = store.lookup.own_facts_mentioning(word)
         w = re.escape(word)
         patterns = (
             rf"\bmy {w}(?:'s name)? is (?:called )?(?P<name>[A-Z][\w'-]+)",
             rf"(?P<name>[A-Z][\w'-]+) is my {w}\b",
         )
-        for (fact,) in rows:
+        for fact in facts:
             for pattern in patterns:
                 if found := re.search(pattern, fact, re.IGNORECASE):
                     name = found["name"]

@@ -182,3 +182,17 @@ def test_the_cli_decides_in_process_when_no_daemon_runs(
     assert phone.argv("termux-sms-send") == [["-n", MAYA, "I'm late"]]
     history = runner.invoke(main, ["actions", "history", "--status", "rejected"])
     assert second.action.id in history.output and first.action.id not in history.output
+
+
+def test_a_relation_the_user_stated_resolves_and_a_sensed_one_does_not(
+    store: MemoryStore, settings: Settings, phone: FakeTermux
+) -> None:
+    acting = make_acting(store, FakeEngine(), settings)
+    unknown = acting.handle("call my sister", "c")
+    assert unknown is not None and "no contact matches 'my sister'" in unknown.text
+    store.remember("Jonas is my brother", kind="fact", source="notification", untrusted=True)
+    store.remember("My sister is Maya", kind="fact")
+    sister = acting.handle("call my sister", "c")
+    assert sister is not None and sister.text == f"Shall I call Maya Kowalski ({MAYA})? (yes/no)"
+    brother = acting.handle("call my brother", "c2")
+    assert brother is not None and brother.action is None  # sensed text taught nothing
