@@ -77,9 +77,7 @@ def answer_with_tools(
     choice = body.tool_choice
     if isinstance(choice, schemas.NamedToolChoice):
         if choice.function.name not in functions:
-            raise InputError(
-                f"tool_choice: no tool called {choice.function.name!r} in tools"
-            )
+            raise InputError(f"tool_choice: no tool called {choice.function.name!r} in tools")
         name: str | None = choice.function.name
     else:
         name = _pick(engine, convo, list(functions), choice == "required", stats)

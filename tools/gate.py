@@ -149,6 +149,7 @@ class Gate:
     def now(self) -> datetime:
         """The clock's instant in the local zone: what the user is shown."""
         return self.clock.now().astimezone()
+
     capture: Capture = _no_capture
     # One decision at a time: two "yes" for one action must not run it twice.
     _deciding: threading.Lock = field(default_factory=threading.Lock, repr=False)
