@@ -38,6 +38,9 @@ class MemoryLookup:
             "superseded_by IS NULL AND (? IS NULL OR source = ?) ORDER BY occurred_at, id "
             "LIMIT ?",
             (start, end, source, source, limit),
+        )
+        return [row[0] for row in rows]
+
     def own_facts_mentioning(self, word: str, limit: int = 20) -> list[str]:
         """The text of live facts the user stated (never sensed text) that mention
         ``word``, newest first: "my sister is Maya" for the word "sister"."""
