@@ -10,6 +10,8 @@ and llama.cpp runs best on the big cores only.
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Literal
@@ -99,3 +101,11 @@ def default_ubatch() -> int:
 def wants_inotify() -> bool:
     """watchdog's platform probe does not know Android and falls back to polling."""
     return is_android()
+
+
+def pocketmind_command(home: Path) -> str:
+    """The absolute command line that calls this installation's ``pocketmind`` (what a
+    notification's buttons run)."""
+    exe = Path(sys.executable).with_name("pocketmind")
+    path = str(exe) if exe.exists() else shutil.which("pocketmind") or "pocketmind"
+    return f"{shlex.quote(path)} --home {shlex.quote(str(home))}"

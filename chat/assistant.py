@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import ThinkingFilter, split_thinking
@@ -27,6 +27,9 @@ from .facts import FactExtractor, learned_in, remember_fact, worth_extracting
 from .intents import IntentRouter
 from .prompt import BuiltPrompt, PromptBuilder
 from .statements import confirmation, read_statement
+
+if TYPE_CHECKING:
+    from .acting import Acting
 
 log = logging.getLogger(__name__)
 SKILL_PREFIX = "skill:"  # an intent's reply is recorded as "skill:<intent>", not a model's
@@ -47,9 +50,11 @@ class Answer:
     # True: checked and supported; False: the model's answer was replaced by what was
     # found ("I'm not sure. The closest memory: ..."); None: not checked (not personal).
     supported: bool | None = None
+    action: dict[str, Any] | None = None  # an action proposed and waiting for a yes
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "action": self.action,
             "answer": self.text,
             "conversation_id": self.conversation_id,
             "exchange_id": self.exchange_id,
@@ -119,6 +124,7 @@ class Assistant:
         retriever: Retriever | None = None,
         prompts: PromptBuilder | None = None,
         router: IntentRouter | None = None,
+        acting: Acting | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -127,6 +133,7 @@ class Assistant:
         self.retriever = retriever or Retriever(store)
         self.prompts = prompts
         self.router = router or IntentRouter()
+        self.acting = acting  # phone commands and their yes/no (chat/acting.py)
         self.facts = FactExtractor(engine, store)
 
     def builder(self) -> PromptBuilder:
@@ -208,6 +215,9 @@ class Assistant:
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise InputError("conversation_id: longer than 100 characters")
+        # An OpenAI client's turn (``history`` given) is not read as a phone command.
+        if history is None and (acted := self._act(question, conversation)) is not None:
+            return acted
         if (routed := self.router.route(question, conversation, now)) is not None:
             return self._canned(routed.reply, question, conversation, SKILL_PREFIX + routed.name)
         if " ".join(question.lower().strip(" .!").split()) in _UNDO:
@@ -261,6 +271,19 @@ class Assistant:
         """Forget the facts learned in an exchange (older facts they replaced come back)."""
         return self.store.forget_many(learned_in(self.store, exchange_id))
 
+    def _act(self, question: str, conversation: str) -> AnswerStream | None:
+        """A phone command proposed, or the conversation's waiting action decided."""
+        if self.acting is None:
+            return None
+        from .acting import ACTIONS_MODEL_ID
+
+        acted = self.acting.handle(question, conversation)
+        if acted is None:
+            return None
+        return self._canned(
+            acted.text, question, conversation, ACTIONS_MODEL_ID, acted.action_json()
+        )
+
     def _undo_last(self, question: str, conversation: str) -> AnswerStream:
         last = self.exchanges.last_exchange_id(conversation)
         undone = self.undo(last) if last is not None else []
@@ -272,13 +295,20 @@ class Assistant:
         )
         return self._canned(reply, question, conversation, FACTS_MODEL_ID)
 
-    def _canned(self, reply: str, question: str, conversation: str, model_id: str) -> AnswerStream:
+    def _canned(
+        self,
+        reply: str,
+        question: str,
+        conversation: str,
+        model_id: str,
+        action: dict[str, Any] | None = None,
+    ) -> AnswerStream:
         # Marked as the skill's reply, not the model's: export leaves it out of training.
         stats = ChatStats(model_id, None, finish_reason="stop")
         exchange_id = self.exchanges.record(
             conversation, question, reply, [Message("user", question)], [], stats
         )
-        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, []))
+        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, [], action=action))
         return AnswerStream(iter([reply]), outcome)
 
     def _run(

@@ -21,6 +21,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .actions import actions
     from .adapter import adapter
     from .chat import ask, chat
     from .daemon import start, status, stop, up
@@ -35,6 +36,7 @@ def _register() -> None:
     from .skills import skills
 
     for command in (
+        actions,
         adapter,
         ask,
         chat,

@@ -36,7 +36,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         from ..bridge.backing import Backing
         from ..bridge.mount import mount_mcp
 
-        mount_mcp(app, Backing.of_phone(runtime.store, runtime.settings))
+        acting = getattr(runtime, "acting", None)  # MCP's actions wait at the same gate
+        gate = acting.gate if acting is not None else None
+        mount_mcp(app, Backing.of_phone(runtime.store, runtime.settings, gate))
     return app
 
 

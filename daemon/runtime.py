@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..chat import Assistant
+from ..chat.acting import Acting, make_acting
 from ..clock import SYSTEM_CLOCK, Clock
 from ..embedders import make_embedder
 from ..engine import Engine, make_engine
@@ -75,6 +76,7 @@ class Runtime:
         self.store: MemoryStore
         self.engine: Engine
         self.ingestor: Ingestor
+        self.acting: Acting
 
     # -- start-up and teardown --------------------------------------------------------------
 
@@ -97,6 +99,7 @@ class Runtime:
             self._step("database", self._open_store, lambda: self.store.close())
             self._step("embedder", self._warm_embedder, lambda: self.store.embedder.close())
             self._step("engine", self._load_engine, lambda: self.engine.close())
+            self._step("actions", self._start_actions, lambda: None)
             self._step("ingest", self._start_ingest, lambda: self.ingestor.stop(flush=True))
             self._step("sensors", self._start_sensors, self._stop_sensors)
             self._step("scheduler", self._start_scheduler, self._stop_scheduler)
@@ -115,6 +118,10 @@ class Runtime:
 
     def _load_engine(self) -> None:
         self.engine = self.engine_factory(self.settings)
+
+    def _start_actions(self) -> None:
+        """The phone's tools behind the confirmation gate, kept in the actions table."""
+        self.acting = make_acting(self.store, self.engine, self.settings, clock=self.clock)
 
     def _start_ingest(self) -> None:
         config = self.settings.daemon
@@ -217,7 +224,7 @@ class Runtime:
                 settings.engine.temperature = temperature
             if instructions.strip():
                 settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
-        return make_assistant(self.store, self.engine, settings)
+        return make_assistant(self.store, self.engine, settings, acting=self.acting)
 
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish

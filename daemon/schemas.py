@@ -8,6 +8,7 @@ objects (``meta``, ``payload``) must hold nothing SQLite's JSON would refuse.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -110,10 +111,67 @@ class AdapterIn(Strict):
     )
 
 
+FUNCTION_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
+class OpenAIFunctionCall(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(pattern=FUNCTION_NAME)
+    arguments: str = Field(default="{}", max_length=TEXT_MAX)
+
+    def parsed(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.arguments)
+        except json.JSONDecodeError:
+            return {"_unparsed": self.arguments}
+        return value if isinstance(value, dict) else {"_value": value}
+
+
+class OpenAIToolCall(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(default="", max_length=200)
+    type: Literal["function"] = "function"
+    function: OpenAIFunctionCall
+
+
+class OpenAIFunction(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(pattern=FUNCTION_NAME)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    parameters: dict[str, Any] | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and value.get("type", "object") != "object":
+            raise ValueError("parameters: must be a JSON Schema of type object")
+        if problem := json_problem(value, "parameters"):
+            raise ValueError(problem)
+        return value
+
+
+class OpenAITool(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["function"] = "function"
+    function: OpenAIFunction
+
+
+class NamedFunction(BaseModel):
+    name: str = Field(pattern=FUNCTION_NAME)
+
+
+class NamedToolChoice(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["function"] = "function"
+    function: NamedFunction
+
+
 class OpenAIMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     role: Literal["system", "user", "assistant", "developer", "tool"]
     content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[OpenAIToolCall] | None = Field(default=None, max_length=64)
+    tool_call_id: str | None = Field(default=None, max_length=200)
 
     @field_validator("content")
     @classmethod
@@ -138,6 +196,10 @@ class OpenAIChatIn(BaseModel):
     max_tokens: int | None = Field(default=None, ge=1, le=32768)
     max_completion_tokens: int | None = Field(default=None, ge=1, le=32768)
     temperature: float | None = Field(default=None, ge=0, le=2, allow_inf_nan=False)
+    # The client's own functions: the model may call them, PocketMind never runs them.
+    tools: list[OpenAITool] = Field(default_factory=list, max_length=128)
+    tool_choice: Literal["none", "auto", "required"] | NamedToolChoice = "auto"
+    parallel_tool_calls: bool | None = None  # accepted; one call per turn is made
 
 
 class ReminderIn(Strict):

@@ -7,6 +7,7 @@ the daemon, the in-process CLI and the benchmarks all build their ``Assistant`` 
 from __future__ import annotations
 
 from ..chat import Assistant, IntentRouter
+from ..chat.acting import Acting
 from ..engine import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
@@ -26,6 +27,7 @@ def make_assistant(
     settings: Settings,
     *,
     retriever: Retriever | None = None,
+    acting: Acting | None = None,
 ) -> Assistant:
     return Assistant(
         store,
@@ -33,4 +35,5 @@ def make_assistant(
         settings,
         retriever=retriever or Retriever(store),
         router=make_router(store, engine, settings),
+        acting=acting,
     )

@@ -19,6 +19,7 @@ from .. import host
 from ..settings import Settings
 from .finding import Check, Finding, MiB, Status
 from .models import check_embedder, check_engine
+from .overlay import check_overlay
 from .phone import TERMUX_COMMANDS, check_termux
 from .reach import check_notifier, check_sensors
 
@@ -157,6 +158,7 @@ CHECKS: tuple[Check, ...] = (
     check_termux,
     check_notifier,
     check_sensors,
+    check_overlay,
     check_daemon,
 )
 

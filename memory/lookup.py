@@ -41,6 +41,16 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def own_facts_mentioning(self, word: str, limit: int = 20) -> list[str]:
+        """The text of live facts the user stated (never sensed text) that mention
+        ``word``, newest first: "my sister is Maya" for the word "sister"."""
+        rows = self.db.query(
+            "SELECT text FROM memories WHERE kind = 'fact' AND untrusted = 0 "
+            "AND superseded_by IS NULL AND lower(text) LIKE ? ORDER BY id DESC LIMIT ?",
+            (f"%{word.lower()}%", limit),
+        )
+        return [row[0] for row in rows]
+
     def facts_about(self, subject: str, besides: int) -> list[int]:
         """Live facts whose ``meta.subject`` is ``subject``, other than ``besides``."""
         rows = self.db.query(

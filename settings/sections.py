@@ -284,6 +284,13 @@ class SkillsSettings(_Section):
     context_cooldown_min: float = Field(
         default=30, ge=0, description="A context reminder does not fire again sooner."
     )
+    confirm_ttl_s: float = Field(
+        default=600,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="An action proposed on the phone (a text, a call, an alarm) waits this "
+        "long for the user's yes, then expires and never runs.",
+    )
 
     @field_validator("briefing_time", "consolidation_time", "export_time")
     @classmethod

@@ -21,6 +21,7 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..memory import MemoryStore
+from ..replies import NO, YES
 from ..sensing.places import Places
 from ..settings import Settings
 from ..validation import InputError
@@ -65,21 +66,6 @@ _CONTEXT = [
         "wifi",
     ),
 ]
-YES = {
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "ok",
-    "okay",
-    "sure",
-    "please",
-    "please do",
-    "do it",
-    "confirm",
-    "yes please",
-}
-NO = {"no", "n", "nope", "cancel", "don't", "do not", "no thanks"}
 
 
 class ReminderRequest(BaseModel):

@@ -11,14 +11,13 @@ by the TUI, ``reminders list --fired`` and ``status``) instead of vanishing.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..host import pocketmind_command
 from ..sensing import termux
 
 
@@ -55,13 +54,6 @@ class RecordingNotifier:
 
     def send(self, notification: Notification) -> None:
         self.sent.append(notification)
-
-
-def pocketmind_command(home: Path) -> str:
-    """The absolute command line that calls this installation's ``pocketmind``."""
-    exe = Path(sys.executable).with_name("pocketmind")
-    path = str(exe) if exe.exists() else shutil.which("pocketmind") or "pocketmind"
-    return f"{shlex.quote(path)} --home {shlex.quote(str(home))}"
 
 
 class TermuxNotifier:

@@ -49,6 +49,7 @@ def test_status_reports_every_part_and_files_are_private(daemon: DaemonProcess) 
         "database",
         "embedder",
         "engine",
+        "actions",
         "ingest",
         "sensors",
         "scheduler",
@@ -87,7 +88,16 @@ def test_sigterm_stops_in_reverse_order_and_cleans_up(daemon: DaemonProcess) -> 
         for line in log.splitlines()
         if "pocketmind.daemon.runtime: stopping " in line
     ]
-    assert started == ["database", "embedder", "engine", "ingest", "sensors", "scheduler", "mcp"]
+    assert started == [
+        "database",
+        "embedder",
+        "engine",
+        "actions",
+        "ingest",
+        "sensors",
+        "scheduler",
+        "mcp",
+    ]
     assert stopped == started[::-1]
     assert "stopped" in log.splitlines()[-1]
     settings = daemon.settings

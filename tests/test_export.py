@@ -73,7 +73,12 @@ def test_export_writes_sft_dpo_memories_and_a_manifest(
     assert {m["kind"] for m in memories} >= {"fact", "notification", "event"}
     assert [m["untrusted"] for m in memories if m["kind"] == "notification"] == [True]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["counts"] == {"sft": 1, "dpo": 1, "memories": len(memories)}
+    assert manifest["counts"] == {
+        "sft": 1,
+        "dpo": 1,
+        "memories": len(memories),
+        "actions": 0,
+    }
     for name, info in manifest["files"].items():
         assert info["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
     assert manifest["model_id"] == "fake-model" and manifest["redaction"]["enabled"]
@@ -163,6 +168,6 @@ def test_a_regenerated_answer_the_user_kept_becomes_a_pair(
     assert [r["messages"][-1]["content"] for r in _lines(tmp_path / "out" / "sft.jsonl")] == [
         pair["chosen"]
     ]
-    assert report.counts == {"sft": 1, "dpo": 1, "memories": 0}
+    assert report.counts == {"sft": 1, "dpo": 1, "memories": 0, "actions": 0}
     with pytest.raises(InputError, match="no model answer to regenerate"):
         assistant.regenerate(999)

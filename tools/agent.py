@@ -113,7 +113,7 @@ class Agent:
         self.max_tokens = max_tokens
         self.read_commands = read_commands
         # Steps of a command that wait behind an action the user has not yet confirmed.
-        self._after: dict[str, tuple[Command, Origin, list[str], list[str]]] = {}
+        self._after: dict[str, tuple[Command, Origin, list[str], list[str], str | None]] = {}
 
     def run(
         self,
@@ -121,9 +121,11 @@ class Agent:
         origin: Origin = "user",
         trusted: Sequence[str] = (),
         untrusted: Sequence[str] = (),
+        conversation_id: str | None = None,
     ) -> Outcome:
         """Answer the conversation ending in ``messages``; ``trusted`` is what the user said
-        and PocketMind knows for certain, ``untrusted`` the sensed text in the prompt."""
+        and PocketMind knows for certain, ``untrusted`` the sensed text in the prompt.
+        A proposal keeps ``conversation_id``, so that chat's "yes" finds it."""
         system = Message("system", tools_prompt(list(self.tools.values()), self.mode))
         convo = [system, *messages]
         said = [*trusted, *(m.content for m in messages if m.role == "user")]
@@ -132,7 +134,7 @@ class Agent:
         if self.read_commands and final is not None and final.role == "user" and origin == "user":
             command = read_command(final.content)
             if command is not None and all(c.name in self.tools for c in command.calls):
-                return self._follow(command, origin, said, untrusted, outcome)
+                return self._follow(command, origin, said, untrusted, outcome, conversation_id)
         repaired = False
         for _ in range(self.max_steps):
             reply = self._reply(convo)
@@ -152,7 +154,9 @@ class Agent:
                     break
                 flags = untrusted_flags(call.arguments, said, untrusted)
                 try:
-                    record, result = self.gate.submit(tool, call.arguments, origin, flags)
+                    record, result = self.gate.submit(
+                        tool, call.arguments, origin, flags, conversation_id
+                    )
                 except ArgumentsError as exc:
                     problem = str(exc)
                     break
@@ -202,6 +206,7 @@ class Agent:
         said: Sequence[str],
         untrusted: Sequence[str],
         outcome: Outcome,
+        conversation_id: str | None = None,
     ) -> Outcome:
         """Run a command the grammar read: each step in turn, earlier answers filling
         later placeholders. An external step stops the turn as a proposal; the steps
@@ -213,7 +218,9 @@ class Agent:
             outcome.steps.append(step)
             flags = untrusted_flags(call.arguments, said, untrusted)  # what the user's words held
             try:
-                record, result = self.gate.submit(self.tools[call.name], arguments, origin, flags)
+                record, result = self.gate.submit(
+                    self.tools[call.name], arguments, origin, flags, conversation_id
+                )
             except GateError as exc:
                 outcome.answer = f"I can't do that from here: {exc}."
                 return outcome
@@ -224,7 +231,13 @@ class Agent:
             if result is None and record.status == "pending":
                 rest = command.calls[index + 1 :]
                 if rest:
-                    self._after[record.id] = (Command(rest), origin, list(said), list(untrusted))
+                    self._after[record.id] = (
+                        Command(rest),
+                        origin,
+                        list(said),
+                        list(untrusted),
+                        conversation_id,
+                    )
                 return _proposed(outcome, record)
             if result is None:
                 outcome.answer = f"That didn't work: {record.result}"
@@ -284,8 +297,8 @@ class Agent:
         waiting = self._after.pop(action_id, None)
         if waiting is None or record.status != "done":
             return done
-        command, origin, said, untrusted = waiting
-        more = self._follow(command, origin, said, untrusted, Outcome(""))
+        command, origin, said, untrusted, conversation_id = waiting
+        more = self._follow(command, origin, said, untrusted, Outcome(""), conversation_id)
         more.answer = f"{done.answer}\n{more.answer}"
         return more
 

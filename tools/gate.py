@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -44,11 +45,14 @@ class ActionRecord:
     expires_at: datetime | None = None
     flags: tuple[str, ...] = ()
     result: str | None = None
+    conversation_id: str | None = None  # the chat it was proposed in, for "yes"
+    argv: tuple[tuple[str, ...], ...] = ()  # each command line it ran, exactly
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out["effect"] = self.effect.value
         out["flags"] = list(self.flags)
+        out["argv"] = [list(line) for line in self.argv]
         for key in ("created_at", "expires_at"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
@@ -62,6 +66,10 @@ class ActionLog(Protocol):
     def get(self, action_id: str) -> ActionRecord | None: ...
 
     def recent(self, limit: int = 50) -> list[ActionRecord]: ...
+
+    def undecided(self) -> list[ActionRecord]:
+        """Every record still ``pending``, fresh or stale."""
+        ...
 
 
 class MemoryActionLog:
@@ -82,9 +90,20 @@ class MemoryActionLog:
         ordered = sorted(self._records.values(), key=lambda r: r.created_at, reverse=True)
         return ordered[:limit]
 
+    def undecided(self) -> list[ActionRecord]:
+        return [r for r in self.recent(len(self._records)) if r.status == "pending"]
+
 
 class GateError(ToolError):
     pass
+
+
+# Collects the command lines a tool runs while it executes (see actions.ArgvRecorder).
+Capture = Callable[[], AbstractContextManager[list[list[str]]]]
+
+
+def _no_capture() -> AbstractContextManager[list[list[str]]]:
+    return nullcontext([])
 
 
 def untrusted_flags(
@@ -131,12 +150,17 @@ class Gate:
         """The clock's instant in the local zone: what the user is shown."""
         return self.clock.now().astimezone()
 
+    capture: Capture = _no_capture
+    # One decision at a time: two "yes" for one action must not run it twice.
+    _deciding: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
     def submit(
         self,
         tool: Tool[Any],
         arguments: dict[str, Any],
         origin: Origin,
         flags: tuple[str, ...] = (),
+        conversation_id: str | None = None,
     ) -> tuple[ActionRecord, ToolResult | None]:
         """Validate and either run (``read``/``local``) or hold (``external``) the call.
 
@@ -153,6 +177,7 @@ class Gate:
             status="pending",
             created_at=self.now(),
             flags=flags,
+            conversation_id=conversation_id,
         )
         if tool.effect is Effect.EXTERNAL:
             if origin == "skill":
@@ -166,12 +191,16 @@ class Gate:
     def confirm(
         self, action_id: str, tools: dict[str, Tool[Any]]
     ) -> tuple[ActionRecord, ToolResult]:
-        record = self._pending(action_id)
-        tool = tools.get(record.tool)
-        if tool is None:
-            raise GateError(f"{record.tool} is no longer available")
-        record = replace(record, status="confirmed")
-        self.log.save(record)
+        with self._deciding:
+            record = self._pending(action_id)
+            tool = tools.get(record.tool)
+            if tool is None:
+                raise GateError(f"{record.tool} is no longer available")
+            if record.origin == "skill" and tool.effect is Effect.EXTERNAL:
+                self.log.save(replace(record, status="rejected", result="not asked by the user"))
+                raise GateError(f"{tool.name} acts outside the phone and no user asked for it")
+            record = replace(record, status="confirmed")
+            self.log.save(record)
         done, result = self._run(record, tool, tool.parse(record.arguments))
         assert result is not None or done.status == "failed"
         if result is None:
@@ -179,12 +208,13 @@ class Gate:
         return done, result
 
     def reject(self, action_id: str) -> ActionRecord:
-        record = replace(self._pending(action_id), status="rejected", result="you said no")
-        self.log.save(record)
+        with self._deciding:
+            record = replace(self._pending(action_id), status="rejected", result="you said no")
+            self.log.save(record)
         return record
 
     def pending(self) -> list[ActionRecord]:
-        return [r for r in self.log.recent(200) if self._fresh(r) and r.status == "pending"]
+        return [r for r in self.log.undecided() if self._fresh(r)]
 
     def _pending(self, action_id: str) -> ActionRecord:
         record = self.log.get(action_id)
@@ -197,6 +227,10 @@ class Gate:
             raise GateError(f"action {action_id} is already {record.status}")
         return record
 
+    def is_fresh(self, record: ActionRecord) -> bool:
+        """False for a pending action past its time (and it is marked expired then)."""
+        return self._fresh(record)
+
     def _fresh(self, record: ActionRecord) -> bool:
         if record.status == "pending" and record.expires_at and record.expires_at <= self.now():
             self.log.save(replace(record, status="expired"))
@@ -206,12 +240,17 @@ class Gate:
     def _run(
         self, record: ActionRecord, tool: Tool[Any], args: Any
     ) -> tuple[ActionRecord, ToolResult | None]:
-        try:
-            result = tool.execute(args)
-        except ToolError as exc:
-            failed = replace(record, status="failed", result=str(exc))
+        with self.capture() as ran:
+            try:
+                result = tool.execute(args)
+            except ToolError as exc:
+                result = None
+                failure = str(exc)
+        argv = tuple(tuple(line) for line in ran)
+        if result is None:
+            failed = replace(record, status="failed", result=failure, argv=argv)
             self.log.save(failed)
             return failed, None
-        done = replace(record, status="done", result=result.text)
+        done = replace(record, status="done", result=result.text, argv=argv)
         self.log.save(done)
         return done, result

@@ -10,6 +10,8 @@
 - ``dpo.jsonl``: preference pairs from feedback: the user's correction is chosen, the
   answer they marked bad is rejected.
 - ``memories.jsonl``: a snapshot of the live memories.
+- ``actions.jsonl``: the finished tool calls from the actions audit (``tools/actions.py``),
+  redacted like the rest; a forgotten action is deleted there, so it is not here either.
 - ``manifest.json``: counts, sha256 of each file, the watermark the next export starts
   from, model and adapter ids, and the redaction used.
 
@@ -45,22 +47,24 @@ ECHO_WORDS = 6
 
 @dataclass(frozen=True)
 class Watermark:
-    """The highest exchange, feedback and memory already exported: "e12.f3.m140"."""
+    """The highest exchange, feedback, memory and action already exported:
+    "e12.f3.m140.a7" (watermarks written before actions were exported end at the m)."""
 
     exchange: int = 0
     feedback: str = ""
     memory: int = 0
+    action: int = 0
 
     def __str__(self) -> str:
-        return f"e{self.exchange}.f{self.feedback or '0'}.m{self.memory}"
+        return f"e{self.exchange}.f{self.feedback or '0'}.m{self.memory}.a{self.action}"
 
     @classmethod
     def parse(cls, text: str) -> Watermark:
-        match = re.fullmatch(r"e(\d+)\.f([0-9T:.+-]+|0)\.m(\d+)", text.strip())
+        match = re.fullmatch(r"e(\d+)\.f([0-9T:.+-]+?|0)\.m(\d+)(?:\.a(\d+))?", text.strip())
         if match is None:
-            raise InputError(f"--since: not a watermark: {text!r} (like e12.f0.m140)")
+            raise InputError(f"--since: not a watermark: {text!r} (like e12.f0.m140.a0)")
         feedback = "" if match[2] == "0" else match[2]
-        return cls(int(match[1]), feedback, int(match[3]))
+        return cls(int(match[1]), feedback, int(match[3]), int(match[4] or 0))
 
 
 @dataclass
@@ -120,18 +124,32 @@ def export(
     exchanges = ExchangeLog(store.db)
     feedback_max = exchanges.latest_feedback_at()
     memories, memory_max = _memories(store, start, scrub)
-    report.counts = {"sft": len(sft), "dpo": len(dpo), "memories": len(memories)}
+    from ..tools.actions import ActionBook
+
+    actions, action_max = ActionBook(store.db).export_rows(start.action, scrub)
+    report.counts = {
+        "sft": len(sft),
+        "dpo": len(dpo),
+        "memories": len(memories),
+        "actions": len(actions),
+    }
     report.watermark = Watermark(
         max(exchange_max, start.exchange),
         max(feedback_max, start.feedback),
         max(memory_max, start.memory),
+        max(action_max, start.action),
     )
     if report.empty:
         return report
     for folder in (out.parent, out):  # the ones made here are 0700, the files 0600
         if not folder.exists():
             private_dir(folder)
-    for name, rows in (("sft.jsonl", sft), ("dpo.jsonl", dpo), ("memories.jsonl", memories)):
+    for name, rows in (
+        ("sft.jsonl", sft),
+        ("dpo.jsonl", dpo),
+        ("memories.jsonl", memories),
+        ("actions.jsonl", actions),
+    ):
         data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
         write_private(out / name, data)
         report.files[name] = {"lines": len(rows), "sha256": hashlib.sha256(data).hexdigest()}

@@ -27,6 +27,7 @@ from textual.binding import Binding
 from ..daemon.client import DaemonClient, DaemonError
 from ..daemon.paths import RunFiles
 from ..settings import Settings
+from .actions import ActionOffers, ActionsScreen
 from .screens import (
     ChatScreen,
     HelpScreen,
@@ -58,8 +59,10 @@ class PocketMindApp(App[None]):
         Binding("ctrl+q", "quit", "Quit"),
         Binding("f1", "help", "Keys"),
         Binding("ctrl+z", "undo", "Undo the last forget or cancel", show=False),
+        # not in the footer (it fits 50 columns); F1 lists it
+        Binding("ctrl+y", "push_screen('actions')", "Actions", show=False),
     ]
-    SCREENS = {"memories": MemoryScreen, "reminders": RemindersScreen}
+    SCREENS = {"memories": MemoryScreen, "reminders": RemindersScreen, "actions": ActionsScreen}
 
     def __init__(self, settings: Settings, poll_s: float = 2.0) -> None:
         super().__init__()
@@ -73,6 +76,7 @@ class PocketMindApp(App[None]):
         self.undo: tuple[float, str, Callable[[], None]] | None = None
         self.noticed_tiny = False
         self.exit_message = ""
+        self.actions = ActionOffers()  # a pending action opens a yes/no dialog
 
     def client(self) -> DaemonClient:
         return DaemonClient(self.settings)
@@ -85,12 +89,14 @@ class PocketMindApp(App[None]):
     def refresh_state(self) -> None:
         status, state, phase = None, "not running", ""
         fired: list[dict[str, Any]] = []
+        offers: list[dict[str, Any]] = []
         client = DaemonClient.connect(self.settings)
         if client is not None:
             try:
                 with client:
                     status, state = client.status(), "running"
                     fired = self._new_firings(client)
+                    offers = self.actions.new(client)
             except DaemonError:
                 state = "not answering"
         elif self.files.read_pid() is not None:
@@ -99,6 +105,8 @@ class PocketMindApp(App[None]):
         self.call_from_thread(self.apply_state, state, status, phase)
         for firing in fired:
             self.call_from_thread(self.alert, firing)
+        for action in offers:
+            self.call_from_thread(self.actions.offer, self, self.client, action)
 
     def _new_firings(self, client: DaemonClient) -> list[dict[str, Any]]:
         """On the first poll, every firing still due (no notifier showed it); after that,

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import chat, events, exchanges, export, memories, openai, reminders, skills, status
+from . import (
+    actions,
+    chat,
+    events,
+    exchanges,
+    export,
+    memories,
+    openai,
+    reminders,
+    skills,
+    status,
+)
 
 ROUTERS: list[APIRouter] = [
     status.router,
@@ -16,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     exchanges.router,
     export.router,
     skills.router,
+    actions.router,
 ]
 
 __all__ = ["ROUTERS"]

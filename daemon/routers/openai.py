@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from ...chat import Answer
 from ...validation import InputError
 from .. import schemas
+from ..openai_tools import tool_completion, wants_tools
 from .deps import OWNER, RuntimeDep
 from .streaming import streaming
 
@@ -37,6 +38,9 @@ def models(runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.post("/v1/chat/completions")
 def completions(runtime: RuntimeDep, body: schemas.OpenAIChatIn) -> Any:
+    if wants_tools(body):  # the client's tools: called by the model, run by the client
+        engine, config = runtime.engine, runtime.settings.engine
+        return tool_completion(engine, body, config.answer_tokens, config.temperature)
     question, history, instructions = _conversation(body)
     assistant = runtime.assistant(
         answer_tokens=body.max_completion_tokens or body.max_tokens,

@@ -1,0 +1,157 @@
+"""An OpenAI client's ``tools`` on /v1/chat/completions: the model calls them, the reply
+carries ``tool_calls`` in OpenAI's shape, and PocketMind runs none of them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from daemon_helpers import DaemonProcess
+
+from pocketmind.daemon import schemas
+from pocketmind.daemon.openai_tools import answer_with_tools
+from pocketmind.engine.fake import FakeEngine
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city now",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+TIME = {
+    "type": "function",
+    "function": {"name": "get_time", "description": "The time now", "parameters": {}},
+}
+
+
+def _body(**fields: Any) -> schemas.OpenAIChatIn:
+    messages = [{"role": "user", "content": "What's the weather in Lisbon?"}]
+    return schemas.OpenAIChatIn.model_validate({"messages": messages, **fields})
+
+
+def test_the_model_picks_a_tool_then_fills_its_schema() -> None:
+    engine = FakeEngine([json.dumps({"tool": "get_weather"}), json.dumps({"city": "Lisbon"})])
+    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2)
+    assert reply.text is None and reply.finish_reason == "tool_calls"
+    (call,) = reply.calls
+    assert (call.name, call.arguments) == ("get_weather", {"city": "Lisbon"})
+    pick, arguments = engine.options
+    assert pick.json_schema is not None
+    assert pick.json_schema["properties"]["tool"]["enum"] == ["get_weather", "get_time", "none"]
+    assert arguments.json_schema == WEATHER["function"]["parameters"]  # type: ignore[index]
+    assert '"name": "get_weather"' in engine.prompts[0][0].content  # the tools are in the prompt
+
+
+def test_none_answers_in_words_and_required_leaves_no_way_out() -> None:
+    engine = FakeEngine([json.dumps({"tool": "none"}), "It is sunny, I think."])
+    reply = answer_with_tools(engine, _body(tools=[WEATHER]), 64, 0.2)
+    assert (reply.text, reply.calls, reply.finish_reason) == ("It is sunny, I think.", [], "stop")
+    engine = FakeEngine([json.dumps({"tool": "get_weather"}), json.dumps({"city": "Porto"})])
+    answer_with_tools(engine, _body(tools=[WEATHER, TIME], tool_choice="required"), 64, 0.2)
+    assert engine.options[0].json_schema["properties"]["tool"]["enum"] == [  # type: ignore[index]
+        "get_weather",
+        "get_time",
+    ]
+
+
+def test_earlier_calls_and_their_results_go_back_to_the_model() -> None:
+    engine = FakeEngine([json.dumps({"tool": "none"}), "Sunny in Lisbon."])
+    body = schemas.OpenAIChatIn.model_validate(
+        {
+            "tools": [WEATHER],
+            "messages": [
+                {"role": "user", "content": "Weather in Lisbon?"},
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": '{"city": "Lisbon"}'},
+                        }
+                    ],
+                },
+                {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 24C"},
+            ],
+        }
+    )
+    assert answer_with_tools(engine, body, 64, 0.2).text == "Sunny in Lisbon."
+    sent = engine.prompts[-1]
+    assert [m.role for m in sent] == ["system", "user", "assistant", "user"]
+    assert '"arguments": {"city": "Lisbon"}' in sent[2].content
+    assert sent[3].content == "<tool_response>\nsunny, 24C\n</tool_response>"
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[DaemonProcess]:
+    process = DaemonProcess(tmp_path / "home").start()
+    yield process
+    process.stop()
+
+
+def test_the_official_openai_client_gets_tool_calls(daemon: DaemonProcess) -> None:
+    import openai
+
+    http = httpx.Client(transport=httpx.HTTPTransport(uds=str(daemon.settings.socket_path)))
+    ai = openai.OpenAI(base_url="http://pocketmind/v1", api_key="unused", http_client=http)
+    try:
+        _ask_with_tools(ai)
+    finally:
+        http.close()
+    with daemon.client() as client:
+        assert client.request("GET", "/actions") == []  # PocketMind ran nothing
+
+
+def _ask_with_tools(ai: Any) -> None:
+    import openai
+
+    messages: Any = [{"role": "user", "content": "What's the weather in Lisbon?"}]
+    named: Any = {"type": "function", "function": {"name": "get_weather"}}
+    reply = ai.chat.completions.create(
+        model="fake-model",
+        messages=messages,
+        tools=[WEATHER],
+        tool_choice=named,  # type: ignore[list-item]
+    )
+    choice = reply.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content is None
+    (call,) = choice.message.tool_calls or []
+    assert call.type == "function" and call.function.name == "get_weather"
+    assert set(json.loads(call.function.arguments)) == {"city"}  # the fake fills the schema's keys
+
+    stream = ai.chat.completions.create(
+        model="fake-model",
+        messages=messages,
+        tools=[WEATHER],  # type: ignore[list-item]
+        tool_choice="required",
+        stream=True,
+    )
+    deltas = [c.choices[0] for c in stream if c.choices]
+    streamed = [t for d in deltas for t in d.delta.tool_calls or []]
+    assert [t.function.name for t in streamed if t.function] == ["get_weather"]
+    assert deltas[-1].finish_reason == "tool_calls"
+
+    # "auto": the fake model picks nothing, so the answer is words
+    words = ai.chat.completions.create(model="fake-model", messages=messages, tools=[WEATHER])  # type: ignore[list-item]
+    assert words.choices[0].message.content == "I don't know."
+    assert words.choices[0].finish_reason == "stop"
+
+    with pytest.raises(openai.UnprocessableEntityError) as refused:
+        ai.chat.completions.create(
+            model="fake-model",
+            messages=messages,
+            tools=[WEATHER],  # type: ignore[list-item]
+            tool_choice={"type": "function", "function": {"name": "nope"}},
+        )
+    assert "no tool called 'nope'" in refused.value.response.text
