@@ -29,6 +29,7 @@ def _register() -> None:
     from .mcp_serve import mcp_command
     from .memory import memory
     from .models import models
+    from .plans import plan, plans
     from .refresh import refresh
     from .reminders import remind, reminders
     from .sensing import places, sensors
@@ -45,6 +46,8 @@ def _register() -> None:
         memory,
         models,
         places,
+        plan,
+        plans,
         refresh,
         sensors,
         remind,

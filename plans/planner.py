@@ -84,7 +84,7 @@ def to_request(c: Constraints, now: datetime) -> calendar.MeetingRequest:
     for item in c.busy:
         who = item.who if item.who in busy else ME
         for i, day in enumerate(days):
-            span = _clip(item.start, item.end, day, i)
+            span = _clip(item.start, item.end, day, i, now.tzinfo)
             if span is not None:
                 busy[who].append(span)
     for i, day in enumerate(days):  # the past is busy: nothing before now
@@ -108,9 +108,11 @@ def _label(day: date, days: Sequence[date]) -> str:
     return f"{day:%A}" if len(same) == 1 else f"{day:%A} {day:%d %b}"
 
 
-def _clip(start: datetime, end: datetime, day: date, index: int) -> Span | None:
-    """The part of ``[start, end)`` on ``day`` (wall clock), as minutes of day ``index``."""
-    zone = start.tzinfo
+def _clip(
+    start: datetime, end: datetime, day: date, index: int, zone: tzinfo | None
+) -> Span | None:
+    """The part of ``[start, end)`` on ``day`` (wall clock in ``zone``, the user's), as
+    minutes of day ``index``."""
     begin = datetime.combine(day, time(0), tzinfo=zone)
     a = max(start.astimezone(zone), begin)
     b = min(end.astimezone(zone), begin + timedelta(days=1))

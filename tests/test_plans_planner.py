@@ -198,3 +198,16 @@ def test_a_plan_survives_a_restart_and_its_step_can_still_be_confirmed(
     done = fresh.confirm(plan.id or 0, 3)
     assert done.status == "done" and len(phone.argv("am")) == 1
     assert fresh.recent()[0].status == "done"
+
+
+def test_a_busy_time_given_in_another_zone_is_read_on_the_users_clock(db: Database) -> None:
+    from datetime import UTC
+
+    plans = orchestrator(db, FixedBusy())
+    first = plans.make("find 45 minutes tomorrow afternoon")
+    assert first.slot is not None and first.slot.describe() == "Tuesday, 12:00 - 12:45"
+    noon_utc = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # 12:00 in Berlin
+    plan = plans.replan(
+        first.id or 0, busy=[Busy(start=noon_utc, end=noon_utc + timedelta(hours=1))]
+    )
+    assert plan.slot is not None and plan.slot.describe() == "Tuesday, 13:00 - 13:45"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import chat, events, exchanges, export, memories, openai, reminders, skills, status
+from . import chat, events, exchanges, export, memories, openai, plans, reminders, skills, status
 
 ROUTERS: list[APIRouter] = [
     status.router,
@@ -16,6 +16,7 @@ ROUTERS: list[APIRouter] = [
     exchanges.router,
     export.router,
     skills.router,
+    plans.router,
 ]
 
 __all__ = ["ROUTERS"]
