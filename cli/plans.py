@@ -22,7 +22,6 @@ from ..settings import Settings
 from .main import Group, with_settings
 
 
-
 @contextmanager
 def _local(settings: Settings) -> Iterator[Orchestrator]:
     from ..plans.wiring import build

@@ -216,7 +216,7 @@ class Runtime:
                 settings.engine.temperature = temperature
             if instructions.strip():
                 settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
-        return make_assistant(self.store, self.engine, settings)
+        return make_assistant(self.store, self.engine, settings, plans=self.plans)
 
     @functools.cached_property
     def plans(self) -> Orchestrator:
