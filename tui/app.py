@@ -19,14 +19,18 @@ from textual.binding import Binding
 from ..daemon.client import DaemonClient, DaemonError
 from ..daemon.paths import RunFiles
 from ..settings import Settings
+from .plans import PlansScreen
 from .screens import ChatScreen, LoadingScreen, MemoryScreen, NotRunningScreen, RemindersScreen
 from .widgets import StatusLine
 
 
 class PocketMindApp(App[None]):
     TITLE = "PocketMind"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
-    SCREENS = {"memories": MemoryScreen, "reminders": RemindersScreen}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+l", "push_screen('plans')", "Plans"),
+    ]
+    SCREENS = {"memories": MemoryScreen, "reminders": RemindersScreen, "plans": PlansScreen}
 
     def __init__(self, settings: Settings, poll_s: float = 2.0) -> None:
         super().__init__()
