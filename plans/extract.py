@@ -38,7 +38,9 @@ BOUND = re.compile(
     re.IGNORECASE,
 )
 HOURS = re.compile(r"\b(\d{1,2}(?:\.\d)?)\s*(?:h|hrs?|hours?)\b", re.IGNORECASE)
-AN_HOUR = re.compile(r"\b(?:an?|one)\s+(?:free\s+|spare\s+|quiet\s+|whole\s+)?hour\b", re.I)
+AN_HOUR = re.compile(
+    r"\b(?:an?|one)\s+(?:(?:free|spare|quiet|whole|evening|morning|afternoon)\s+)?hour\b", re.I
+)
 CALENDAR = re.compile(r"\b(?:calendar|diary|book it|block it)\b", re.IGNORECASE)
 TEXT = re.compile(
     rf"\b(?:text|message|sms|send)\s+(him|her|them|{NAMES})\b(?:\s+(\w+)\s+options?)?",
@@ -80,6 +82,8 @@ def read_request(text: str, now: datetime) -> Reading:
 
 def _minutes(text: str) -> int | None:
     found = HOURS.search(text)
+    if re.search(r"\bhalf an hour\b", text, re.I):
+        return 30
     if found:
         return int(float(found.group(1)) * 60)
     if AN_HOUR.search(text) and not re.search(r"hour and a half", text, re.I):
@@ -91,13 +95,13 @@ def read_days(text: str, today: date) -> list[date]:
     """The days a phrase names, in order, from ``today`` on."""
     lowered = text.lower()
     monday = today - timedelta(days=today.weekday())
+    if "weekend" in lowered:  # before "this week", which "this weekend" contains
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        return [saturday, saturday + timedelta(days=1)]
     if "next week" in lowered:
         return [monday + timedelta(days=7 + i) for i in range(7)]
     if "this week" in lowered:
         return [today + timedelta(days=i) for i in range(7 - today.weekday())]
-    if "weekend" in lowered:
-        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-        return [saturday, saturday + timedelta(days=1)]
     days: list[date] = []
     for match in re.finditer(r"\b(today|tomorrow|" + "|".join(WEEKDAYS) + r")\b", lowered):
         word = match.group(1)

@@ -11,6 +11,7 @@ waiting for the user's yes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -69,10 +70,17 @@ class Planner:
         out.options = [to_slot(s, c, self.zone) for s in found[: c.options]]
         out.slot = out.options[0] if out.options else None
         out.checks = checks(request, found[0]) if found else []
-        out.reasons = [] if found else calendar.explain(request)
+        out.reasons = [] if found else [yours(r) for r in calendar.explain(request)]
         out.steps = steps(c, out.slot, out.options)
         out.settle()
         return out
+
+
+def yours(text: str) -> str:
+    """The solver's words about the participant "me", said to the user."""
+    text = re.sub(r"\bme is\b", "you are", text)
+    text = re.sub(r"\bme's\b", "your", text)
+    return re.sub(r"^me\b", "you", text)
 
 
 def to_request(c: Constraints, now: datetime) -> calendar.MeetingRequest:
@@ -135,8 +143,10 @@ def checks(request: calendar.MeetingRequest, slot: calendar.Slot) -> list[Check]
     """Every constraint kind the slot was held to, ok or with each violation named."""
     said = slot.describe(request.days)
     broken = calendar.verify(request, slot)
-    found = [Check(constraint=KINDS.get(v.constraint, v.constraint), ok=False, message=v.message)
-             for v in broken]  # fmt: skip
+    found = [
+        Check(constraint=KINDS.get(v.constraint, v.constraint), ok=False, message=yours(v.message))
+        for v in broken
+    ]
     named = {c.constraint for c in found}
     hours = request.work_hours
     fine = {
