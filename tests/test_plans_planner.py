@@ -211,3 +211,35 @@ def test_a_busy_time_given_in_another_zone_is_read_on_the_users_clock(db: Databa
         first.id or 0, busy=[Busy(start=noon_utc, end=noon_utc + timedelta(hours=1))]
     )
     assert plan.slot is not None and plan.slot.describe() == "Tuesday, 13:00 - 13:45"
+
+
+def test_every_constraint_kind_is_checked_and_each_break_named() -> None:
+    from pocketmind.plans.planner import checks
+    from pocketmind.plans.spans import Span
+
+    busy = FixedBusy([Busy(start=at(1, 9), end=at(1, 10), title="gym")])
+    said = {"Maya": ["Maya: busy Tuesday 11:00-12:00"]}
+    planner = Planner([busy], ZONE, people=PeopleSaid(lambda n: said.get(n, []), ZONE))
+    plan = planner.plan("find an hour with Maya tomorrow", NOW)
+    request = to_request(plan.constraints, NOW)
+    good = calendar.solve(request)
+    assert good is not None and all(c.ok for c in checks(request, good))
+    proposals = {  # what a model might propose instead
+        "duration": calendar.Slot(0, Span(10 * 60, 10 * 60 + 30)),
+        "window": calendar.Slot(0, Span(17 * 60 + 30, 18 * 60 + 30)),
+        "busy": calendar.Slot(0, Span(9 * 60 + 30, 10 * 60 + 30)),
+        "earliest": calendar.Slot(0, Span(12 * 60, 13 * 60)),
+    }
+    for kind, slot in proposals.items():
+        broken = [c for c in checks(request, slot) if not c.ok]
+        assert [c.constraint for c in broken] == [kind], kind
+    (who,) = [c for c in checks(request, calendar.Slot(0, Span(11 * 60, 12 * 60))) if not c.ok]
+    assert who.message.startswith("Maya is busy on Tuesday 11:00 - 12:00")
+    (mine,) = [c for c in checks(request, proposals["busy"]) if not c.ok]
+    assert mine.message.startswith("you are busy on Tuesday 09:00 - 10:00")
+
+
+def test_half_hours_and_weekends_are_read_as_such() -> None:
+    c = read_request("find half an hour this weekend in the afternoon", NOW).constraints
+    assert c.minutes == 30 and [d.weekday() for d in c.days] == [5, 6]
+    assert (c.not_before.hour, c.not_after.hour) == (12, 18)
