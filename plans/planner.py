@@ -214,7 +214,9 @@ def changes(old: Plan, new: Plan) -> list[str]:
     if old.slot is not None:
         slot = old.slot
         clash = [b for b in new.constraints.busy if b.start < slot.end and slot.start < b.end]
-        why = "; ".join(f"{b.who} busy {b.start:%H:%M}-{b.end:%H:%M} ({b.title})" for b in clash)
+        why = "; ".join(
+            f"{yours(b.who + ' is')} busy {b.start:%H:%M}-{b.end:%H:%M} ({b.title})" for b in clash
+        )
         said.append(f"{old.slot.describe()} no longer works" + (f": {why}" if why else ""))
     said.append(f"new slot: {new.slot.describe()}" if new.slot else "nothing works now: "
                 + "; ".join(new.reasons))  # fmt: skip

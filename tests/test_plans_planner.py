@@ -172,7 +172,7 @@ def test_replanning_after_a_new_busy_time_moves_the_slot_and_says_why(
     plan = plans.replan(first.id or 0, busy=[moved], reason="a meeting moved")
     assert plan.slot is not None and plan.slot.describe() == "Tuesday, 11:00 - 12:00"
     assert (
-        "Tuesday, 09:00 - 10:00 no longer works: me busy 09:30-11:00 (team call)"
+        "Tuesday, 09:00 - 10:00 no longer works: you are busy 09:30-11:00 (team call)"
         in (plan.changes[-1])
     )
     assert [s.status for s in plan.steps[:3]] == ["superseded"] * 3
@@ -243,3 +243,25 @@ def test_half_hours_and_weekends_are_read_as_such() -> None:
     c = read_request("find half an hour this weekend in the afternoon", NOW).constraints
     assert c.minutes == 30 and [d.weekday() for d in c.days] == [5, 6]
     assert (c.not_before.hour, c.not_after.hour) == (12, 18)
+
+
+def test_a_new_event_in_the_calendar_file_moves_the_slot_on_replan(
+    tmp_path: Path, db: Database, phone: FakeTermux
+) -> None:
+    calendar_file = tmp_path / "me.ics"
+    calendar_file.write_text(ICS.replace("20261124T100000", "20261124T160000").replace(
+        "20261124T113000", "20261124T170000"))  # fmt: skip
+    termux = SubprocessTermux()
+    tools = PhoneTools(termux, Contacts(termux), timeout=5).tools()
+    planner = Planner([CalendarFiles([calendar_file], ZONE)], ZONE)
+    plans = Orchestrator(planner, Executor(Gate(), {t.name: t for t in tools}), PlanStore(db),
+                         now=lambda: NOW)  # fmt: skip
+    first = plans.make("find an hour tomorrow morning")
+    assert first.slot is not None and first.slot.describe() == "Tuesday, 08:00 - 09:00"
+    moved = ICS.replace("20261124T100000", "20261124T080000").replace(
+        "20261124T113000", "20261124T090000"
+    )
+    calendar_file.write_text(moved)  # the dentist moved to the morning
+    plan = plans.replan(first.id or 0, reason="the dentist moved")
+    assert plan.slot is not None and plan.slot.describe() == "Tuesday, 09:00 - 10:00"
+    assert "you are busy 08:00-09:00 (Dentist)" in plan.changes[-1]
