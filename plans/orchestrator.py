@@ -11,6 +11,7 @@ steps for the new one proposed. Every change is saved before it is returned.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -37,11 +38,15 @@ class Orchestrator:
     ) -> None:
         self.planner, self.executor, self.store = planner, executor, store
         self.now, self.max_replans = now, max_replans
+        # One change at a time: a confirm and a replan of one plan must not both read the
+        # old plan and write over each other (the API serves requests in threads).
+        self._lock = threading.RLock()
 
     def make(self, text: str, now: datetime | None = None) -> Plan:
         plan = self.planner.plan(text, now or self.now())
-        plan = self.store.save(plan)  # an id first: the steps' actions point at it
-        return self.store.save(self.executor.advance(plan))
+        with self._lock:
+            plan = self.store.save(plan)  # an id first: the steps' actions point at it
+            return self.store.save(self.executor.advance(plan))
 
     def get(self, plan_id: int) -> Plan:
         plan = self.store.get(plan_id)
@@ -53,14 +58,15 @@ class Orchestrator:
         return self.store.recent(limit)
 
     def confirm(self, plan_id: int, number: int) -> Plan:
-        plan = self.executor.confirm(self.get(plan_id), number)
-        step = plan.step(number)
-        if step.status == "failed":
-            plan = self._recover(plan, number)
-        return self.store.save(plan)
+        with self._lock:
+            plan = self.executor.confirm(self.get(plan_id), number)
+            if plan.step(number).status == "failed":
+                plan = self._recover(plan, number)
+            return self.store.save(plan)
 
     def reject(self, plan_id: int, number: int) -> Plan:
-        return self.store.save(self.executor.reject(self.get(plan_id), number))
+        with self._lock:
+            return self.store.save(self.executor.reject(self.get(plan_id), number))
 
     def replan(
         self,
@@ -72,8 +78,9 @@ class Orchestrator:
     ) -> Plan:
         """Solve again from the current state; ``busy`` adds times the user named."""
         added = [b.model_copy(update={"source": "you"}) for b in busy]
-        plan = self._resolve(self.get(plan_id), reason, added, now)
-        return self.store.save(plan)
+        with self._lock:
+            plan = self._resolve(self.get(plan_id), reason, added, now)
+            return self.store.save(plan)
 
     def _recover(self, plan: Plan, number: int) -> Plan:
         step = plan.step(number)
