@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
-from .extract import WEEKDAYS, _clock
+from .extract import WEEKDAYS, clock_time
 from .ics import read_busy
 from .model import Busy
 from .read import ranges
@@ -97,7 +97,7 @@ def availability(
         if day in except_days:
             block(day, time(0), time(23, 59), said.strip())
         elif free:
-            at = _clock(free.group(2), free.group(3), free.group(4), None)
+            at = clock_time(free.group(2), free.group(3), free.group(4), None)
             if free.group(1) in ("after", "from"):
                 block(day, time(0), at, said.strip())
             else:

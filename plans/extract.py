@@ -116,7 +116,9 @@ def read_days(text: str, today: date) -> list[date]:
     return days
 
 
-def _clock(hour: str, minute: str | None, half: str | None, part: tuple[int, int] | None) -> time:
+def clock_time(
+    hour: str, minute: str | None, half: str | None, part: tuple[int, int] | None
+) -> time:
     h, m = int(hour), int(minute or 0)
     if half:
         h = h % 12 + (12 if half.lower() == "pm" else 0)
@@ -133,7 +135,7 @@ def _bounds(text: str, c: Constraints) -> None:
         c.not_before, c.not_after = time(part[0]), time(part[1])
     for bound in BOUND.finditer(text):
         word = bound.group(1).lower()
-        at = _clock(bound.group(2), bound.group(3), bound.group(4), part)
+        at = clock_time(bound.group(2), bound.group(3), bound.group(4), part)
         if word in ("not before", "not earlier than", "after", "from"):
             c.not_before = at
         else:
