@@ -45,6 +45,7 @@ def ask(engine: Engine, prompt: str, max_tokens: int) -> str:
     stream = engine.chat(
         [Message("user", prompt)], ChatOptions(max_tokens=max_tokens, temperature=0)
     )
+    print(".", end="", file=sys.stderr, flush=True)  # progress: the model is slow here
     return stream.text()
 
 
@@ -230,12 +231,15 @@ def main() -> None:
     parser.add_argument("--per-size", type=int, default=3, help="meeting tasks per friend count")
     parser.add_argument("--engine-url", help="an OpenAI-compatible server for the direct rows")
     parser.add_argument("--no-model", action="store_true", help="skip the direct (model) rows")
+    parser.add_argument(
+        "--only", choices=("natural", "personal"), help="one part (the model is slow on 2 cores)"
+    )
     parser.add_argument("--limit", type=int, help="tasks per direct (model) row, to fit in minutes")
     args = parser.parse_args()
     print(machine())
     engine = None if args.no_model else make_engine(args.engine_url, context_size=8192)
     rows = []
-    for family in ("held_out", "tune"):
+    for family in ("held_out", "tune") if args.only != "personal" else ():
         cal = synth.calendar_suite(SEED[family], family, args.per_cell)
         day = synth.day_suite(SEED[family], family, args.per_size)
         cal_ok = lambda t, a: scoring.calendar_solved(a, t.gold)  # noqa: E731
@@ -260,7 +264,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for family, task, n, d, e, ds, es in rows:
         print(f"| {family} | {task} | {n} | {d:.3f} | {e:.3f} | {ds:.2f} | {es * 1000:.1f} ms |")
-    personal_rows(engine, args.limit)
+    if args.only != "natural":
+        personal_rows(engine, args.limit)
     print("\n| cost: time to a verified plan (median of 5) | ms |")
     print("|---|---|")
     for name, ms in cost().items():
