@@ -13,13 +13,13 @@ import click
 
 from ..daemon.client import DaemonClient
 from ..memory import MemoryInputError, MemoryStore
-from ..memory.when import parse_instant
+from ..memory.instants import parse_instant
 from ..plans.checklist import checklist
 from ..plans.executor import StepError
 from ..plans.model import Busy, Plan
 from ..plans.orchestrator import Orchestrator, PlanNotFound
 from ..settings import Settings
-from .main import Group, with_settings
+from .base import Group, with_settings
 
 
 @contextmanager

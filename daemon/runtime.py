@@ -224,7 +224,7 @@ class Runtime:
         use; it keeps one gate, so a step's pending action lives as long as the daemon."""
         from ..plans.wiring import build
 
-        return build(self.store, self.settings, self.engine)
+        return build(self.store, self.settings, self.engine, clock=self.clock)
 
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish

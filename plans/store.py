@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..memory.db import Database
-from ..memory.when import to_db
+from ..memory.instants import to_db
 from .model import Plan, PlanStep
 
 BODY = ("constraints", "slot", "options", "checks", "reasons", "changes")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..engine.base import Engine
 from ..memory import MemoryStore
 from ..sensing.termux import SubprocessTermux, TermuxApi
@@ -34,6 +35,7 @@ def build(
     *,
     gate: Gate | None = None,
     termux: TermuxApi | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Orchestrator:
     zone = settings.tz()
     book = ReminderBook(store, zone)
@@ -50,11 +52,11 @@ def build(
     planner = Planner(sources, zone, people=PeopleSaid(notes, zone), engine=engine)
     phone = termux or SubprocessTermux()
     tools = PhoneTools(phone, Contacts(phone, lambda _relation: None)).tools()
-    executor = Executor(gate or Gate(), {t.name: t for t in tools})
+    executor = Executor(gate or Gate(clock=clock), {t.name: t for t in tools})
     return Orchestrator(
         planner,
         executor,
         PlanStore(store.db),
-        now=lambda: datetime.now(zone),
+        now=lambda: clock.now().astimezone(zone),
         max_replans=settings.plans.max_replans,
     )

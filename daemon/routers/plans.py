@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, model_validator
 
-from ...memory.when import parse_instant
+from ...memory.instants import parse_instant
 from ...plans.executor import StepError
 from ...plans.model import Busy, Plan
 from ...plans.orchestrator import Orchestrator, PlanNotFound
