@@ -41,6 +41,7 @@ OWNERS: tuple[str, ...] = (
     "pocketmind.skills.reminders",
     "pocketmind.skills.runs",
     "pocketmind.training.exports",
+    "pocketmind.plans.store",
 )
 
 

@@ -12,13 +12,14 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient
-from ..memory import MemoryInputError, MemoryStore
+from ..memory import MemoryStore
 from ..memory.instants import parse_instant
 from ..plans.checklist import checklist
 from ..plans.executor import StepError
 from ..plans.model import Busy, Plan
 from ..plans.orchestrator import Orchestrator, PlanNotFound
 from ..settings import Settings
+from ..validation import InputError
 from .base import Group, with_settings
 
 
@@ -43,7 +44,7 @@ def _run(settings: Settings, local: Callable[[Orchestrator], Any], method: str, 
         try:
             found = local(plans)
         except (PlanNotFound, StepError) as exc:
-            raise MemoryInputError(str(exc)) from exc
+            raise InputError(str(exc)) from exc
         if isinstance(found, list):
             return [{**p.model_dump(mode="json"), "answer": p.answer()} for p in found]
         return {**found.model_dump(mode="json"), "answer": found.answer()}
@@ -69,7 +70,7 @@ def plan(settings: Settings, text: str, now: str | None, as_json: bool) -> None:
         data = _run(settings, lambda p: p.make(text, when), "POST", "/plans",
                     {"text": text, "now": now})  # fmt: skip
     except ValueError as exc:
-        raise MemoryInputError(f"cannot read the request: {exc}") from exc
+        raise InputError(f"cannot read the request: {exc}") from exc
     _print(data, as_json)
 
 
@@ -136,7 +137,7 @@ def replan(settings: Settings, plan_id: int, busy: tuple[str, ...], as_json: boo
     for item in busy:
         start, sep, end = item.partition("/")
         if not sep:
-            raise MemoryInputError(f"--busy {item!r}: expected START/END in ISO 8601")
+            raise InputError(f"--busy {item!r}: expected START/END in ISO 8601")
         spans.append(Busy(start=parse_instant(start, tz, "--busy"),
                           end=parse_instant(end, tz, "--busy"), title="busy"))  # fmt: skip
     body = {"busy": [b.model_dump(mode="json", include={"start", "end", "title"}) for b in spans]}

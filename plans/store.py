@@ -3,6 +3,7 @@
 A plan is written whole, in one transaction, each time it changes (its steps replaced
 with it), so a reader never sees a plan whose steps belong to another revision. Steps
 get rows of their own so a confirmation can find its plan by the gate's action id.
+This module owns both tables and registers their migration (m012).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..memory.db import Database
+from ..db import Connection, Database
 from ..memory.instants import to_db
+from ..schema import migration
 from .model import Plan, PlanStep
 
 BODY = ("constraints", "slot", "options", "checks", "reasons", "changes")
@@ -110,3 +112,44 @@ def _plan(row: Any, steps: list[Any]) -> Plan:
             ],
         }
     )
+
+
+@migration(12, "m012_plans")
+def m012_plans(db: Connection) -> None:
+    """Plans (owned by plans/store.py): a request, its constraints, the chosen slot, the
+    verifier's checks and what each replan changed, with one row per step, so a plan
+    waiting for the user's yes survives a restart. Constraints, checks and changes are
+    JSON: they are the plan's own data, read whole, never queried into."""
+    db.execute(
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            goal TEXT NOT NULL,
+            status TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 1,
+            body TEXT NOT NULL CHECK (json_valid(body)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE plan_steps (
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            tool TEXT,
+            arguments TEXT NOT NULL CHECK (json_valid(arguments)),
+            effect TEXT NOT NULL,
+            depends_on TEXT NOT NULL CHECK (json_valid(depends_on)),
+            status TEXT NOT NULL,
+            action_id TEXT,
+            result TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (plan_id, number)
+        )
+        """
+    )
+    db.execute("CREATE INDEX plans_updated ON plans(updated_at)")
+    db.execute("CREATE INDEX plan_steps_action ON plan_steps(action_id)")

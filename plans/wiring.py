@@ -15,6 +15,7 @@ from datetime import datetime
 from ..clock import SYSTEM_CLOCK, Clock
 from ..engine.base import Engine
 from ..memory import MemoryStore
+from ..retrieval import Retriever
 from ..sensing.termux import SubprocessTermux, TermuxApi
 from ..settings import Settings
 from ..skills.reminders import ReminderBook
@@ -43,8 +44,10 @@ def build(
     def due() -> Iterable[tuple[datetime, str]]:
         return [(r.next_fire_at, r.text) for r in book.active() if r.next_fire_at is not None]
 
+    retriever = Retriever(store)
+
     def notes(name: str) -> list[str]:
-        return [r.memory.text for r in store.search(name, k=8, time_phrases=False)]
+        return [r.memory.text for r in retriever.search(name, k=8, time_phrases=False)]
 
     sources: list[BusySource] = [ReminderTimes(due, settings.plans.reminder_minutes)]
     if settings.plans.calendars:

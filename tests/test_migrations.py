@@ -32,6 +32,7 @@ def test_every_shipped_migration_keeps_its_name_and_place() -> None:
         "m009_skills",
         "m010_feedback_and_exports",
         "m011_regenerations",
+        "m012_plans",
     ]
 
 

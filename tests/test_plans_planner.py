@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from fake_termux import SHAPES, FakeTermux
 
+from pocketmind.db import Database, connect
 from pocketmind.engine.fake import FakeEngine
-from pocketmind.memory.db import Database, connect
-from pocketmind.memory.migrations import migrate
 from pocketmind.plans import calendar
 from pocketmind.plans.busy import CalendarFiles, FixedBusy, PeopleSaid
 from pocketmind.plans.executor import Executor, StepError
@@ -24,6 +23,7 @@ from pocketmind.plans.model import Busy
 from pocketmind.plans.orchestrator import Orchestrator
 from pocketmind.plans.planner import Planner, to_request
 from pocketmind.plans.store import PlanStore
+from pocketmind.schema import migrate
 from pocketmind.sensing.termux import SubprocessTermux
 from pocketmind.tools.contacts import Contacts
 from pocketmind.tools.gate import Gate
