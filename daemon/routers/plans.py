@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, model_validator
 
@@ -15,6 +15,7 @@ from ...plans.executor import StepError
 from ...plans.model import Busy, Plan
 from ...plans.orchestrator import Orchestrator, PlanNotFound
 from ..runtime import Runtime
+from .deps import OWNER, get_runtime
 
 PlanId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="A plan's id")]
 StepNumber = Annotated[int, PathParam(ge=1, le=1000, description="A step's number")]
@@ -46,17 +47,12 @@ class ReplanIn(BaseModel):
     now: str | None = Field(default=None, max_length=64)
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def get_plans(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Orchestrator:
     return runtime.plans
 
 
 Plans = Annotated[Orchestrator, Depends(get_plans)]
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(prefix="/plans", tags=["plans"], dependencies=OWNER)
 
 
 def shown(plan: Plan) -> dict[str, Any]:
