@@ -42,6 +42,7 @@ OWNERS: tuple[str, ...] = (
     "pocketmind.skills.runs",
     "pocketmind.training.exports",
     "pocketmind.tools.actions",
+    "pocketmind.plans.store",
 )
 
 

@@ -30,6 +30,7 @@ def _register() -> None:
     from .mcp_serve import mcp_command
     from .memory import memory
     from .models import models
+    from .plans import plan, plans
     from .refresh import refresh
     from .reminders import remind, reminders
     from .sensing import places, sensors
@@ -47,6 +48,8 @@ def _register() -> None:
         memory,
         models,
         places,
+        plan,
+        plans,
         refresh,
         sensors,
         remind,

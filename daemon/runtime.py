@@ -8,13 +8,14 @@ skill) is marked failed in ``status()`` and the rest keep serving. The phase fil
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..chat import Assistant
@@ -30,6 +31,9 @@ from ..skills.reminders import ReminderBook
 from ..skills.scheduler import Scheduler, ThreadScheduler
 from .paths import RunFiles
 from .wiring import make_assistant
+
+if TYPE_CHECKING:
+    from ..plans.orchestrator import Orchestrator
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +228,21 @@ class Runtime:
                 settings.engine.temperature = temperature
             if instructions.strip():
                 settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
-        return make_assistant(self.store, self.engine, settings, acting=self.acting)
+        return make_assistant(
+            self.store, self.engine, settings, acting=self.acting, plans=self.plans
+        )
+
+    @functools.cached_property
+    def plans(self) -> Orchestrator:
+        """The planner over this daemon's store, engine and phone tools, built on first
+        use; it keeps one gate, so a step's pending action lives as long as the daemon."""
+        from ..plans.wiring import build
+
+        # the one gate: a plan's external steps wait in the same actions table as the
+        # chat's, and the same yes (chat, TUI, notification, API) decides them
+        return build(
+            self.store, self.settings, self.engine, gate=self.acting.gate, clock=self.clock
+        )
 
     def swap_adapter(self, adapter: Path | None) -> None:
         """Load another LoRA adapter into the running engine; requests in flight finish

@@ -6,17 +6,38 @@ the daemon, the in-process CLI and the benchmarks all build their ``Assistant`` 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..chat import Assistant, IntentRouter
 from ..chat.acting import Acting
+from ..chat.planning import PlanningIntent
 from ..engine import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
 from ..settings import Settings
 from ..skills.intents import register_intents
 
+if TYPE_CHECKING:
+    from ..plans.orchestrator import Orchestrator
 
-def make_router(store: MemoryStore, engine: Engine | None, settings: Settings) -> IntentRouter:
+
+def make_router(
+    store: MemoryStore,
+    engine: Engine | None,
+    settings: Settings,
+    plans: Orchestrator | None = None,
+) -> IntentRouter:
     router = IntentRouter()
+    built: list[Orchestrator] = [plans] if plans is not None else []
+
+    def planner() -> Orchestrator:
+        if not built:
+            from ..plans.wiring import build
+
+            built.append(build(store, settings, engine))
+        return built[0]
+
+    router.register("plans", PlanningIntent(planner))
     register_intents(router, store, engine, settings)
     return router
 
@@ -28,12 +49,13 @@ def make_assistant(
     *,
     retriever: Retriever | None = None,
     acting: Acting | None = None,
+    plans: Orchestrator | None = None,
 ) -> Assistant:
     return Assistant(
         store,
         engine,
         settings,
         retriever=retriever or Retriever(store),
-        router=make_router(store, engine, settings),
+        router=make_router(store, engine, settings, plans),
         acting=acting,
     )

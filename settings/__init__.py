@@ -45,6 +45,9 @@ from .sections import (
     MemorySettings as MemorySettings,
 )
 from .sections import (
+    PlansSettings as PlansSettings,
+)
+from .sections import (
     RetrievalSettings as RetrievalSettings,
 )
 from .sections import (
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     sensing: SensingSettings = Field(default_factory=SensingSettings)
     skills: SkillsSettings = Field(default_factory=SkillsSettings)
+    plans: PlansSettings = Field(default_factory=PlansSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
     train: TrainSettings = Field(default_factory=TrainSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)

@@ -264,6 +264,20 @@ class SensingSettings(_Section):
         return value
 
 
+class PlansSettings(_Section):
+    """Where the planner reads busy times, and how far it replans on its own."""
+
+    calendars: list[Path] = Field(
+        default=[], description="iCalendar files or folders of .ics files (busy times)."
+    )
+    reminder_minutes: int = Field(
+        default=15, ge=0, le=24 * 60, description="How long a due reminder keeps you busy."
+    )
+    max_replans: int = Field(
+        default=2, ge=0, le=10, description="Replans a plan may make after failed steps."
+    )
+
+
 class SkillsSettings(_Section):
     quiet_hours: str | None = Field(
         default=None,

@@ -33,6 +33,7 @@ def test_every_shipped_migration_keeps_its_name_and_place() -> None:
         "m010_feedback_and_exports",
         "m011_regenerations",
         "m012_actions",
+        "m013_plans",
     ]
 
 

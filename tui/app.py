@@ -28,6 +28,7 @@ from ..daemon.client import DaemonClient, DaemonError
 from ..daemon.paths import RunFiles
 from ..settings import Settings
 from .actions import ActionOffers, ActionsScreen
+from .plans import PlansScreen
 from .screens import (
     ChatScreen,
     HelpScreen,
@@ -59,10 +60,16 @@ class PocketMindApp(App[None]):
         Binding("ctrl+q", "quit", "Quit"),
         Binding("f1", "help", "Keys"),
         Binding("ctrl+z", "undo", "Undo the last forget or cancel", show=False),
-        # not in the footer (it fits 50 columns); F1 lists it
+        # not in the footer (it fits 50 columns); F1 lists them
         Binding("ctrl+y", "push_screen('actions')", "Actions", show=False),
+        Binding("ctrl+l", "push_screen('plans')", "Plans", show=False),
     ]
-    SCREENS = {"memories": MemoryScreen, "reminders": RemindersScreen, "actions": ActionsScreen}
+    SCREENS = {
+        "memories": MemoryScreen,
+        "reminders": RemindersScreen,
+        "actions": ActionsScreen,
+        "plans": PlansScreen,
+    }
 
     def __init__(self, settings: Settings, poll_s: float = 2.0) -> None:
         super().__init__()
@@ -96,7 +103,10 @@ class PocketMindApp(App[None]):
                 with client:
                     status, state = client.status(), "running"
                     fired = self._new_firings(client)
-                    offers = self.actions.new(client)
+                    # the plans checklist asks for its own steps; anything still
+                    # pending is offered once the user leaves it
+                    if not isinstance(self.screen, PlansScreen):
+                        offers = self.actions.new(client)
             except DaemonError:
                 state = "not answering"
         elif self.files.read_pid() is not None:

@@ -12,6 +12,7 @@ from . import (
     export,
     memories,
     openai,
+    plans,
     reminders,
     skills,
     status,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     export.router,
     skills.router,
     actions.router,
+    plans.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -46,8 +46,7 @@ def add_many(runtime: RuntimeDep, body: schemas.MemoriesIn) -> list[schemas.Reme
     """Many memories in one transaction (``memory import``): a bad one refuses the
     batch, named by its ``where`` label, and nothing of it is written."""
     items = [
-        NewMemory(m.text, m.kind, m.source, m.at, dict(m.meta), m.importance)
-        for m in body.memories
+        NewMemory(m.text, m.kind, m.source, m.at, dict(m.meta), m.importance) for m in body.memories
     ]
     where = body.where if body.where and len(body.where) == len(items) else None
     remembered = runtime.store.remember_many(items, where=where)
