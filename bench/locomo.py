@@ -251,7 +251,7 @@ def load_samples() -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--modes", default="vector,bm25,naive-rrf,today,pocketmind")
-    parser.add_argument("--convs", default="all", help="conversations: all, 0-4, 5-9, 3,7")
+    parser.add_argument("--convs", help="conversations: all (default), 0-4, 5-9, 3,7")
     parser.add_argument("--no-time-phrases", action="store_true")
     parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
     parser.add_argument("--qa", action="store_true", help="answer with a model (locomo_qa.py)")
@@ -259,14 +259,14 @@ def main() -> None:
     if args.qa:
         import locomo_qa
 
-        locomo_qa.main(rest)
+        locomo_qa.main([*rest, *(["--convs", args.convs] if args.convs else [])])
         return
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     overrides = setting_overrides(args.set)
     embedder = CachedEmbedder(SentenceTransformerEmbedder())
     started = time.perf_counter()
-    indexes = conversations(args.convs)
+    indexes = conversations(args.convs or "all")
     samples = load_samples()
     sums, counts = evaluate_each(
         [samples[i] for i in indexes],

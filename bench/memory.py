@@ -59,6 +59,7 @@ SEARCHERS = (
     "NumPy exact scan",
     "sqlite-vec vec0 KNN",
     "hybrid search() total",
+    "hybrid search(), before issue 18",
 )
 
 
@@ -140,6 +141,17 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
     matrix = index._vecs[: len(index)]
     ids = index._ids[: len(index)]
     r = store.settings.retrieval
+    old_settings = store.settings.model_copy(deep=True)
+    for key, value in locomo.MODES["today"].items():
+        setattr(old_settings.retrieval, key, value)
+
+    def before(question: str) -> Any:
+        current, store.settings = store.settings, old_settings
+        try:
+            return store.search(question)
+        finally:
+            store.settings = current
+
     timings: dict[str, list[float]] = {name: [] for name in SEARCHERS}
     recall = []
     for question, q in zip(questions, query_vectors, strict=True):
@@ -154,6 +166,7 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
             "NumPy exact scan": partial(numpy_exact, matrix, ids, q),
             "sqlite-vec vec0 KNN": partial(vec0_knn, store, q),
             "hybrid search() total": partial(store.search, question),
+            "hybrid search(), before issue 18": partial(before, question),
         }
         found = {}
         for name, run in runs.items():

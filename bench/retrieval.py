@@ -126,10 +126,10 @@ GRID: dict[str, list[Any]] = {
 }
 
 
-def tune(embedder: Embedder) -> None:
+def tune(embedder: Embedder, conversations: int = 5) -> None:
     """Every grid point on the tuning halves only: phone-life even questions, LoCoMo 0-4."""
     data = load_phone_life()
-    samples = locomo.load_samples()[:5]
+    samples = locomo.load_samples()[:conversations]
     points = [dict(zip(GRID, values, strict=True)) for values in product(*GRID.values())]
     with tempfile.TemporaryDirectory() as home:
         phone, keys = phone_store(Path(home) / "phone", embedder, data, {})
@@ -167,7 +167,7 @@ def locomo_recall(stores: list[tuple[MemoryStore, dict[str, Any], datetime]]) ->
             hits = Retriever(store).search(qa["question"], k=10, now=now)
             ids = {h.memory.meta.get("dia_id") for h in hits}
             scores.append(len(evidence & ids) / len(evidence))
-    return statistics.mean(scores)
+    return statistics.mean(scores) if scores else 0.0
 
 
 def main() -> None:
@@ -175,6 +175,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument(
+        "--tune-conversations", type=int, default=5, help="LoCoMo conversations 0..N-1 (<= 5)"
+    )
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--misses", action="store_true", help="list the tuning half's top-3 misses")
     parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
@@ -183,7 +186,7 @@ def main() -> None:
         MODES[mode] = {**MODES[mode], **locomo.setting_overrides(args.set)}
     embedder = locomo.CachedEmbedder(SentenceTransformerEmbedder())
     if args.tune:
-        tune(embedder)
+        tune(embedder, min(args.tune_conversations, 5))
     else:
         phone_life(embedder, {m: MODES[m] for m in args.modes.split(",")}, args.misses)
     embedder.save()
