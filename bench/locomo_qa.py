@@ -186,10 +186,10 @@ def ask(row: str, store: MemoryStore, engine: Any, qa: dict[str, Any], now: Any)
     if row == "none":
         settings.chat.memories = 0
     if row == "gold":
-        assistant: Assistant = GoldAssistant(store, engine, settings)
         wanted = set(qa["evidence"])
         found = [m for m in store.iter_memories() if m.meta.get("dia_id") in wanted]
-        assistant.evidence = [SearchResult(m, 1.0) for m in found]  # type: ignore[attr-defined]
+        evidence = [SearchResult(m, 1.0) for m in found]
+        assistant: Assistant = GoldAssistant(store, engine, settings, evidence=evidence)
     else:
         assistant = Assistant(store, engine, settings)
     return assistant.ask(str(qa["question"]), now=now, learn=False).text
