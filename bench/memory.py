@@ -36,6 +36,7 @@ from pocketmind.db import sqlite_version, vec_version
 from pocketmind.embedders import SentenceTransformerEmbedder
 from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
+from pocketmind.retrieval import Retriever
 from pocketmind.retrieval.retriever import content_words
 from pocketmind.settings import load_settings
 
@@ -148,7 +149,7 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
     def before(question: str) -> Any:
         current, store.settings = store.settings, old_settings
         try:
-            return store.search(question)
+            return Retriever(store).search(question)
         finally:
             store.settings = current
 
@@ -165,7 +166,7 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
             ),
             "NumPy exact scan": partial(numpy_exact, matrix, ids, q),
             "sqlite-vec vec0 KNN": partial(vec0_knn, store, q),
-            "hybrid search() total": partial(store.search, question),
+            "hybrid search() total": partial(Retriever(store).search, question),
             "hybrid search(), before issue 18": partial(before, question),
         }
         found = {}

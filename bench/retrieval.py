@@ -85,7 +85,10 @@ def phone_scores(
         if half and item["half"] != half:
             continue
         asked += 1
-        found = [keys[r.memory.id] for r in Retriever(store).search(item["question"], k=max(TOPS), now=now)]
+        found = [
+            keys[r.memory.id]
+            for r in Retriever(store).search(item["question"], k=max(TOPS), now=now)
+        ]
         gold = set(item["gold"])
         for j, top in enumerate(TOPS):
             hits[j] += bool(gold & set(found[:top]))

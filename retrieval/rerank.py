@@ -24,7 +24,7 @@ from typing import Protocol
 import httpx
 import numpy as np
 
-from pocketmind.memory.model import SearchResult
+from ..memory.model import SearchResult
 
 _WORD = re.compile(r"\w+")
 

@@ -10,11 +10,11 @@ import pytest
 
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.retrieval import Retriever
-from pocketmind.retrieval.retriever import content_words
 from pocketmind.retrieval.expansion import asks_about_now, expand
 from pocketmind.retrieval.informative import informativeness
 from pocketmind.retrieval.relations import Relations, former_names_in, names_in
 from pocketmind.retrieval.rerank import FakeReranker, HttpReranker, RerankError, rerank
+from pocketmind.retrieval.retriever import content_words
 
 NOW = datetime(2025, 10, 15, 9, 0, tzinfo=UTC)
 
