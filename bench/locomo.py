@@ -4,7 +4,11 @@ Index the turns of one conversation at a time ("Speaker: text", plus the image c
 timestamped with the session date), ask its category 1-4 questions, and score
 |evidence ∩ top-k dia_ids| / |evidence|, averaged over questions.
 
-Run alone: ``python bench/locomo.py [--modes hybrid,vector,bm25]``.
+The retrieval defaults were chosen on conversations 0-4 (bench/retrieval.py --tune);
+figures are printed for 0-4 (tuning), 5-9 (held out) and all 10.
+
+    python bench/locomo.py [--modes today,pocketmind,vector] [--convs 5-9]
+    python bench/locomo.py --qa [--limit 40] [--engine-url URL]   (bench/locomo_qa.py)
 """
 
 from __future__ import annotations
@@ -42,7 +46,17 @@ MODES: dict[str, dict[str, object]] = {
     "bm25": {**_PLAIN, "vector_weight": 0.0, "fusion": "rrf"},
     "naive-rrf": {**_PLAIN, "fusion": "rrf", "rrf_k": 60, "bm25_weight": 1.0, "candidates": 60},
     "hybrid": {},
+    # The hybrid as it was before learned-fact expansion and the "now" shift (issue 18).
+    "today": {
+        "expand_relations": False,
+        "now_weight": 0.0,
+        "informative_weight": 0.0,
+        "coverage_weight": 0.0,
+        "neighbor_window_minutes": 1e9,
+    },
+    "pocketmind": {},
 }
+SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
 
 
 class CachedEmbedder:
@@ -119,18 +133,62 @@ def evaluate(
     embedder: Embedder,
     modes: Sequence[str],
     time_phrases: bool = True,
-    overrides: dict[str, float] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, float]]:
-    totals = {mode: np.zeros(len(KS)) for mode in modes}
-    questions = 0
+    """Recall@k per mode over ``samples`` together."""
+    sums, counts = evaluate_each(samples, embedder, modes, time_phrases, overrides)
+    return {
+        mode: {
+            f"recall@{k}": float(sum(s[mode][j] for s in sums) / sum(counts))
+            for j, k in enumerate(KS)
+        }
+        | {"questions": sum(counts)}
+        for mode in modes
+    }
+
+
+def splits(
+    sums: list[dict[str, np.ndarray]], counts: list[int], indexes: Sequence[int]
+) -> dict[str, dict[str, float]]:
+    """Recall@k per split of the conversations ``indexes`` names (positions in ``sums``)."""
+    out = {}
+    for name, members in SPLITS.items():
+        chosen = [i for i, n in enumerate(indexes) if n in members]
+        if not chosen:
+            continue
+        total = sum(counts[i] for i in chosen)
+        out[name] = {
+            mode: {
+                f"recall@{k}": float(sum(sums[i][mode][j] for i in chosen) / total)
+                for j, k in enumerate(KS)
+            }
+            | {"questions": total}
+            for mode in sums[0]
+        }
+    return out
+
+
+def evaluate_each(
+    samples: list[dict[str, Any]],
+    embedder: Embedder,
+    modes: Sequence[str],
+    time_phrases: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, np.ndarray]], list[int]]:
+    """Per conversation: the summed recall@k per mode, and its question count."""
+    all_sums, all_counts = [], []
     with tempfile.TemporaryDirectory() as home:
         for sample in samples:
+            totals = {mode: np.zeros(len(KS)) for mode in modes}
+            questions = 0
             items = turns(sample)
             now = max(item.at for item in items) + timedelta(days=1)  # type: ignore[type-var]
             stores = {}
             for mode in modes:
                 retrieval = (
-                    {**MODES[mode], **(overrides or {})} if mode == "hybrid" else MODES[mode]
+                    {**MODES[mode], **(overrides or {})}
+                    if mode in ("hybrid", "pocketmind")
+                    else MODES[mode]
                 )
                 settings = load_settings(
                     Path(home) / f"{sample['sample_id']}-{mode}",
@@ -156,11 +214,32 @@ def evaluate(
                         totals[mode][j] += len(evidence & set(ids[:k])) / len(evidence)
             for store in stores.values():
                 store.close()
-    return {
-        mode: {f"recall@{k}": float(totals[mode][j] / questions) for j, k in enumerate(KS)}
-        | {"questions": questions}
-        for mode in modes
-    }
+            all_sums.append(totals)
+            all_counts.append(questions)
+    return all_sums, all_counts
+
+
+def setting_overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs as retrieval settings: numbers as numbers, the rest as text."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def conversations(spec: str) -> list[int]:
+    """'0-4' or '5,7,9' or 'all' as conversation positions."""
+    if spec == "all":
+        return list(range(10))
+    out: list[int] = []
+    for part in spec.split(","):
+        low, _, high = part.partition("-")
+        out += list(range(int(low), int(high or low) + 1))
+    return out
 
 
 def load_samples() -> list[dict[str, Any]]:
@@ -171,19 +250,36 @@ def load_samples() -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--modes", default="vector,bm25,naive-rrf,hybrid")
+    parser.add_argument("--modes", default="vector,bm25,naive-rrf,today,pocketmind")
+    parser.add_argument("--convs", help="conversations: all (default), 0-4, 5-9, 3,7")
     parser.add_argument("--no-time-phrases", action="store_true")
     parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
-    args = parser.parse_args()
-    overrides = {k: float(v) for k, v in (s.split("=") for s in args.set)}
+    parser.add_argument("--qa", action="store_true", help="answer with a model (locomo_qa.py)")
+    args, rest = parser.parse_known_args()
+    if args.qa:
+        import locomo_qa
+
+        locomo_qa.main([*rest, *(["--convs", args.convs] if args.convs else [])])
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    overrides = setting_overrides(args.set)
     embedder = CachedEmbedder(SentenceTransformerEmbedder())
     started = time.perf_counter()
-    result = evaluate(
-        load_samples(), embedder, args.modes.split(","), not args.no_time_phrases, overrides
+    indexes = conversations(args.convs or "all")
+    samples = load_samples()
+    sums, counts = evaluate_each(
+        [samples[i] for i in indexes],
+        embedder,
+        args.modes.split(","),
+        not args.no_time_phrases,
+        overrides,
     )
     embedder.save()
-    for mode, figures in result.items():
-        print(mode, json.dumps(figures))
+    for split, result in splits(sums, counts, indexes).items():
+        print(f"conversations {split}:")
+        for mode, figures in result.items():
+            print(f"  {mode:12s}", json.dumps(figures))
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

@@ -36,6 +36,7 @@ from pocketmind.db import sqlite_version, vec_version
 from pocketmind.embedders import SentenceTransformerEmbedder
 from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
+from pocketmind.retrieval import Retriever
 from pocketmind.retrieval.retriever import content_words
 from pocketmind.settings import load_settings
 
@@ -59,6 +60,7 @@ SEARCHERS = (
     "NumPy exact scan",
     "sqlite-vec vec0 KNN",
     "hybrid search() total",
+    "hybrid search(), before issue 18",
 )
 
 
@@ -140,6 +142,17 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
     matrix = index._vecs[: len(index)]
     ids = index._ids[: len(index)]
     r = store.settings.retrieval
+    old_settings = store.settings.model_copy(deep=True)
+    for key, value in locomo.MODES["today"].items():
+        setattr(old_settings.retrieval, key, value)
+
+    def before(question: str) -> Any:
+        current, store.settings = store.settings, old_settings
+        try:
+            return Retriever(store).search(question)
+        finally:
+            store.settings = current
+
     timings: dict[str, list[float]] = {name: [] for name in SEARCHERS}
     recall = []
     for question, q in zip(questions, query_vectors, strict=True):
@@ -153,7 +166,8 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
             ),
             "NumPy exact scan": partial(numpy_exact, matrix, ids, q),
             "sqlite-vec vec0 KNN": partial(vec0_knn, store, q),
-            "hybrid search() total": partial(store.search, question),
+            "hybrid search() total": partial(Retriever(store).search, question),
+            "hybrid search(), before issue 18": partial(before, question),
         }
         found = {}
         for name, run in runs.items():

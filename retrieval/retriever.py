@@ -11,25 +11,39 @@
    before and after it from the same source, decaying per hop. A conversation turn is
    often only an answer in the light of the turn before it.
 5. Recency and importance are small tie-breakers, relative to the best fused score.
+
+Above the store (``pocketmind.retrieval``): learned facts expand a question naming a
+relation ("my sister" -> Maya) and order a question about now (stated changes and
+current states first); informativeness favours statements over chatter; an optional
+reranker reorders the head.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..memory.instants import TimeWindow, time_window, to_db
+from ..memory.instants import TimeWindow, from_db, time_window, to_db
 from ..memory.model import SearchResult
 from ..validation import InputError
+from .coverage import coverage, stems
+from .expansion import Expansion, expand
+from .informative import informativeness
+from .relations import Relations
+from .rerank import Reranker, RerankError, make_reranker, rerank
 
 if TYPE_CHECKING:
     from ..memory.store import MemoryStore
 
+log = logging.getLogger(__name__)
+# Taken off a fact that only restates the relation a question's words resolved through.
+RESTATED_RELATION = 0.5
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -61,9 +75,10 @@ def fts_query(text: str) -> str | None:
 
 
 class Retriever:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, reranker: Reranker | None = None) -> None:
         self.store = store
         self.settings = store.settings.retrieval
+        self.reranker = reranker if reranker is not None else make_reranker(store)
 
     def search(
         self,
@@ -90,7 +105,10 @@ class Retriever:
         if window is None and time_phrases:
             window = time_window(query, now, self.store.settings.tz())
         words = content_words(query)
-        vector = self.store.embedder.embed([" ".join(words) or query])[0]
+        expansion = self._expansion(query, words)
+        vector = self.store.embedder.embed(
+            [expansion.query_text(words, keep_roles=False) or query]
+        )[0]
         with self.store.lock:
             allowed = self._allowed(kind, source, window)
             if allowed is not None and not allowed:
@@ -98,12 +116,41 @@ class Retriever:
             fused = self._fuse(
                 [
                     (self._vector_ranking(vector, allowed), self.settings.vector_weight),
-                    (self._bm25_ranking(query, kind, source, window), self.settings.bm25_weight),
+                    (
+                        self._bm25_ranking(
+                            expansion.query_text(words) or query, kind, source, window
+                        ),
+                        self.settings.bm25_weight,
+                    ),
                 ]
             )
             if self.settings.neighbor_weight > 0 and self.settings.neighbor_hops > 0:
                 fused = self._spread_to_neighbors(fused, allowed, k)
-            return self._finish(fused, k, now)
+            depth = self.settings.rerank_depth if self.reranker else k
+            asked = stems(expansion.query_text(words))
+            results = self._finish(fused, max(k, depth), now, expansion, asked)
+        if self.reranker is not None:
+            results = self._rerank(query, results)
+        return results[:k]
+
+    def _expansion(self, query: str, words: list[str]) -> Expansion:
+        if not self.settings.expand_relations:
+            return Expansion()
+        return expand(query, words, Relations.load(self.store.db))
+
+    def _rerank(self, query: str, results: list[SearchResult]) -> list[SearchResult]:
+        assert self.reranker is not None
+        try:
+            return rerank(
+                query,
+                results,
+                self.reranker,
+                depth=self.settings.rerank_depth,
+                weight=self.settings.rerank_weight,
+            )
+        except RerankError as exc:
+            log.warning("reranking skipped: %s", exc)
+            return results
 
     def _filters(
         self, kind: str | None, source: str | None, window: TimeWindow | None
@@ -177,6 +224,8 @@ class Retriever:
         self, fused: dict[int, float], allowed: set[int] | None, k: int
     ) -> dict[int, float]:
         share, hops = self.settings.neighbor_weight, self.settings.neighbor_hops
+        # Only the same thread: a message from the same app a day later is not its answer.
+        gap = timedelta(minutes=self.settings.neighbor_window_minutes)
         out = dict(fused)
         db = self.store.db
         strongest = sorted(fused, key=fused.__getitem__, reverse=True)[: max(4 * k, 40)]
@@ -184,12 +233,14 @@ class Retriever:
             row = db.execute(
                 "SELECT source, occurred_at FROM memories WHERE id = ?", (memory_id,)
             ).fetchone()
-            for op, order in (("<", "DESC"), (">", "ASC")):
+            at = from_db(row[1])
+            for op, order, bound in (("<", "DESC", at - gap), (">", "ASC", at + gap)):
+                low, high = sorted((to_db(bound), row[1]))
                 neighbors = db.execute(
                     f"SELECT id FROM memories WHERE source = ? AND superseded_by IS NULL AND "
-                    f"(occurred_at, id) {op} (?, ?) ORDER BY occurred_at {order}, id {order} "
-                    "LIMIT ?",
-                    (row[0], row[1], memory_id, hops),
+                    f"(occurred_at, id) {op} (?, ?) AND occurred_at BETWEEN ? AND ? "
+                    f"ORDER BY occurred_at {order}, id {order} LIMIT ?",
+                    (row[0], row[1], memory_id, low, high, hops),
                 ).fetchall()
                 for distance, (neighbor,) in enumerate(neighbors, start=1):
                     if allowed is None or neighbor in allowed:
@@ -197,12 +248,19 @@ class Retriever:
                         out[neighbor] = out.get(neighbor, 0.0) + gain
         return out
 
-    def _finish(self, fused: dict[int, float], k: int, now: datetime) -> list[SearchResult]:
+    def _finish(
+        self,
+        fused: dict[int, float],
+        k: int,
+        now: datetime,
+        expansion: Expansion,
+        asked: set[str],
+    ) -> list[SearchResult]:
         if not fused:
             return []
         pool = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k * 3, 30)]
         memories = self.store.get_many(pool)
-        top = max(fused.values())
+        top = max(fused.values()) or 1.0  # a zero-weighted list alone scores 0
         half_life = self.settings.recency_half_life_days
         results = []
         for memory_id in pool:
@@ -214,6 +272,13 @@ class Retriever:
             score = fused[memory_id] / top
             score += self.settings.recency_weight * recency
             score += self.settings.importance_weight * memory.importance
+            score += self.settings.now_weight * expansion.now_shift(memory.text)
+            if expansion.restates_relation(memory.text, memory.kind):
+                score -= RESTATED_RELATION
+            if self.settings.coverage_weight:
+                score += self.settings.coverage_weight * coverage(asked, memory.text)
+            if self.settings.informative_weight:
+                score += self.settings.informative_weight * (informativeness(memory.text) - 0.5)
             results.append(SearchResult(memory, score))
         results.sort(key=lambda r: r.score, reverse=True)
         return results[:k]

@@ -1,0 +1,199 @@
+"""Retrieval quality out of sample: the phone-life set and LoCoMo, tuned on one half.
+
+Phone life (bench/phone_life.json, written for issue 18): 404 memories of a phone's
+year (learned facts with their supersede chain, messages, notes, notifications, places,
+chatter that shares names) and 50 questions (relations, "now", names with decoys, time
+windows such as "last Saturday evening"). Even-numbered questions tune, odd-numbered
+are held out; the halves were fixed before any tuning. The figure is the share of
+questions with an answering memory in the top 1 / 3 / 10.
+
+Modes, side by side in one run: vector only, BM25 only, naive RRF, ``today`` (the
+hybrid before issue 18), ``pocketmind`` (the current defaults), and each new signal on
+its own, plus the bi-encoder rerank with its cost per query.
+
+    python bench/retrieval.py                      # phone life, both halves
+    python bench/retrieval.py --tune               # sweep on the tuning halves only
+                                                   # (phone life + LoCoMo 0-4)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import locomo
+
+from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
+from pocketmind.memory import MemoryStore, NewMemory
+from pocketmind.retrieval import Retriever
+from pocketmind.settings import load_settings
+
+PHONE_LIFE = Path(__file__).resolve().parent / "phone_life.json"
+TOPS = (1, 3, 10)
+MODES: dict[str, dict[str, Any]] = {
+    **{name: locomo.MODES[name] for name in ("vector", "bm25", "naive-rrf", "today")},
+    "today+expansion": {"now_weight": 0.0, "informative_weight": 0.0},
+    "today+now": {"expand_relations": False, "informative_weight": 0.0},
+    "today+informative": {"expand_relations": False, "now_weight": 0.0, "informative_weight": 0.1},
+    "pocketmind": {},
+    "pocketmind+embedder-rerank": {"rerank": "embedder"},
+}
+
+
+def load_phone_life() -> dict[str, Any]:
+    return json.loads(PHONE_LIFE.read_text())  # type: ignore[no-any-return]
+
+
+def phone_store(
+    home: Path, embedder: Embedder, data: dict[str, Any], retrieval: dict[str, Any]
+) -> tuple[MemoryStore, dict[int, str]]:
+    """A store holding the set's memories (near-duplicate merging off) and id -> key."""
+    settings = load_settings(
+        home, retrieval=retrieval, timezone="UTC", memory={"dedup_threshold": 1.0}
+    )
+    store = MemoryStore.open(settings, embedder)
+    items = [
+        NewMemory(m["text"], m["kind"], m["source"], m["at"], m.get("meta", {}))
+        for m in data["memories"]
+    ]
+    written = store.remember_many(items)
+    ids = {m["id"]: r.id for m, r in zip(data["memories"], written, strict=True)}
+    for m in data["memories"]:
+        if m.get("superseded_by"):
+            store.supersede(ids[m["id"]], ids[m["superseded_by"]])
+    return store, {v: k for k, v in ids.items()}
+
+
+def phone_scores(
+    store: MemoryStore, keys: dict[int, str], data: dict[str, Any], half: str | None
+) -> tuple[dict[str, float], list[str]]:
+    """Hit@1/3/10 over the questions of ``half`` (None: all), and the top-3 misses."""
+    now = datetime.fromisoformat(data["now"])
+    hits = [0] * len(TOPS)
+    misses, asked = [], 0
+    for item in data["questions"]:
+        if half and item["half"] != half:
+            continue
+        asked += 1
+        found = [
+            keys[r.memory.id]
+            for r in Retriever(store).search(item["question"], k=max(TOPS), now=now)
+        ]
+        gold = set(item["gold"])
+        for j, top in enumerate(TOPS):
+            hits[j] += bool(gold & set(found[:top]))
+        if not gold & set(found[:3]):
+            misses.append(f"{item['question']} -> {found[:3]}")
+    return {f"top{t}": hits[j] / asked for j, t in enumerate(TOPS)} | {"questions": asked}, misses
+
+
+def phone_life(embedder: Embedder, modes: dict[str, dict[str, Any]], show_misses: bool) -> None:
+    data = load_phone_life()
+    print(
+        f"phone life: {len(data['memories'])} memories, {len(data['questions'])} questions "
+        "(tune = even, held-out = odd)"
+    )
+    print(f"  {'mode':28s} {'half':9s} {'top1':>6s} {'top3':>6s} {'top10':>6s} {'ms/query':>9s}")
+    with tempfile.TemporaryDirectory() as home:
+        for mode, retrieval in modes.items():
+            store, keys = phone_store(Path(home) / mode, embedder, data, retrieval)
+            for half in ("tune", "held-out", None):
+                started = time.perf_counter()
+                figures, misses = phone_scores(store, keys, data, half)
+                per_query = (time.perf_counter() - started) * 1000 / figures["questions"]
+                print(
+                    f"  {mode:28s} {half or 'all':9s} {figures['top1']:6.3f} "
+                    f"{figures['top3']:6.3f} {figures['top10']:6.3f} {per_query:9.1f}"
+                )
+                if show_misses and half == "tune":  # never look at the held-out misses
+                    for miss in misses:
+                        print(f"      miss: {miss}")
+            store.close()
+
+
+GRID: dict[str, list[Any]] = {
+    "coverage_weight": [0.0, 0.2, 0.4],
+    "informative_weight": [0.0, 0.1, 0.2],
+    "now_weight": [0.1, 0.3],
+    "bm25_weight": [1.0, 1.5],
+}
+
+
+def tune(embedder: Embedder, conversations: int = 5) -> None:
+    """Every grid point on the tuning halves only: phone-life even questions, LoCoMo 0-4."""
+    data = load_phone_life()
+    samples = locomo.load_samples()[:conversations]
+    points = [dict(zip(GRID, values, strict=True)) for values in product(*GRID.values())]
+    with tempfile.TemporaryDirectory() as home:
+        phone, keys = phone_store(Path(home) / "phone", embedder, data, {})
+        stores = []
+        for sample in samples:
+            settings = load_settings(Path(home) / sample["sample_id"], timezone="UTC")
+            store = MemoryStore.open(settings, embedder)
+            items = locomo.turns(sample)
+            store.remember_many(items)
+            now = max(item.at for item in items) + locomo.timedelta(days=1)  # type: ignore[operator]
+            stores.append((store, sample, now))
+        rows = []
+        for point in points:
+            for store in [phone] + [s for s, _, _ in stores]:
+                for key, value in point.items():
+                    setattr(store.settings.retrieval, key, value)
+            phone_figures, _ = phone_scores(phone, keys, data, "tune")
+            recall = locomo_recall(stores)
+            rows.append((recall, phone_figures["top3"], point))
+            top3 = phone_figures["top3"]
+            print(f"  LoCoMo 0-4 R@10 {recall:.4f}  phone tune top3 {top3:.3f}  {point}")
+        rows.sort(key=lambda r: r[0] + r[1] / 4, reverse=True)
+        print("best (LoCoMo 0-4 R@10 + phone tune top3 / 4):")
+        for recall, top3, point in rows[:5]:
+            print(f"  {recall:.4f} {top3:.3f} {point}")
+
+
+def locomo_recall(stores: list[tuple[MemoryStore, dict[str, Any], datetime]]) -> float:
+    scores = []
+    for store, sample, now in stores:
+        for qa in sample["qa"]:
+            evidence = set(qa.get("evidence") or [])
+            if qa.get("category") not in (1, 2, 3, 4) or not evidence:
+                continue
+            hits = Retriever(store).search(qa["question"], k=10, now=now)
+            ids = {h.memory.meta.get("dia_id") for h in hits}
+            scores.append(len(evidence & ids) / len(evidence))
+    return statistics.mean(scores) if scores else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tune", action="store_true")
+    parser.add_argument(
+        "--tune-conversations", type=int, default=5, help="LoCoMo conversations 0..N-1 (<= 5)"
+    )
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--misses", action="store_true", help="list the tuning half's top-3 misses")
+    parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
+    args = parser.parse_args()
+    for mode in ("pocketmind", "pocketmind+embedder-rerank"):
+        MODES[mode] = {**MODES[mode], **locomo.setting_overrides(args.set)}
+    embedder = locomo.CachedEmbedder(SentenceTransformerEmbedder())
+    if args.tune:
+        tune(embedder, min(args.tune_conversations, 5))
+    else:
+        phone_life(embedder, {m: MODES[m] for m in args.modes.split(",")}, args.misses)
+    embedder.save()
+
+
+if __name__ == "__main__":
+    main()
