@@ -33,14 +33,21 @@ def serve_stdio(settings: Settings) -> str:
         print(f"pocketmind mcp: relaying to the daemon at {settings.socket_path}", file=sys.stderr)
         anyio.run(relay, settings)
         return "daemon"
+    from ..db import Database
+    from ..embedders import make_embedder
     from ..memory import MemoryStore
     from .backing import Backing
     from .server import build_server
 
-    store = MemoryStore.open(settings)
+    db = Database.open(settings.db_path)
+    try:
+        store = MemoryStore(db, make_embedder(settings), settings)
+    except BaseException:
+        db.close()
+        raise
     print(f"pocketmind mcp: no daemon; serving {settings.db_path} in process", file=sys.stderr)
     try:
-        build_server(Backing.of_phone(store, settings)).run("stdio")
+        build_server(Backing.of_phone(store, db, settings)).run("stdio")
     finally:
         store.close()
     return "in-process"

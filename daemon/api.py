@@ -38,7 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
         acting = getattr(runtime, "acting", None)  # MCP's actions wait at the same gate
         gate = acting.gate if acting is not None else None
-        mount_mcp(app, Backing.of_phone(runtime.store, runtime.settings, gate))
+        mount_mcp(app, Backing.of_phone(runtime.store, runtime.db, runtime.settings, gate))
     return app
 
 

@@ -90,7 +90,7 @@ def test_chat_reminders_leave_no_time_words_in_the_text(
     assert reply == f"Shall I remind you to {what} — {when}? (yes/no)"
     assert engine.prompts == []  # the grammar read it; the model was not asked
     assistant.ask("yes", conversation_id="c", now=NOW)
-    (reminder,) = ReminderBook(store, BERLIN).active()
+    (reminder,) = ReminderBook(store.db, BERLIN).active()
     assert reminder.text == what
 
 
