@@ -6,11 +6,11 @@ import hashlib
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..memory import MemoryStore, NewEvent
+from ..redact import redact
 from ..settings import Settings
 from . import termux
 from .base import SensorUnavailable, register
 from .places import Places, PlaceTracker
-from .redact import redact
 
 APP_NAMES = {
     "com.whatsapp": "WhatsApp",

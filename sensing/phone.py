@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..memory import NewEvent
+from ..redact import redact
 from ..settings import Settings
 from . import termux
 from .base import SensorUnavailable, register
-from .redact import redact
 
 POWER = Path("/sys/class/power_supply")
 

@@ -11,13 +11,13 @@ from patience import patience
 
 from pocketmind.clock import FakeClock
 from pocketmind.memory import MemoryStore
+from pocketmind.redact import redact
 from pocketmind.retrieval import Retriever
 from pocketmind.sensing import SensorRunner, SensorUnavailable
 from pocketmind.sensing.files import FileIndex, FileWatcher, chunks
 from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
 from pocketmind.sensing.phone import BatterySensor, SmsSensor, WifiSensor
 from pocketmind.sensing.places import Places, PlaceTracker, distance_m
-from pocketmind.sensing.redact import redact
 from pocketmind.sensing.termux import FakeTermuxApi, TermuxError
 from pocketmind.settings import Settings
 
