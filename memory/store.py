@@ -21,6 +21,7 @@ from ..embedders import Embedder, make_embedder
 from ..schema import event_log, forgetters, migrate
 from ..settings import Settings
 from ..validation import InputError
+from .candidates import SearchCandidates
 from .instants import to_db
 from .lookup import MemoryLookup
 from .model import Memory, NewMemory, Remembered
@@ -55,6 +56,7 @@ class MemoryStore:
         self.embedder = embedder
         self.settings = settings
         self.lookup = MemoryLookup(self.db)  # what other rooms may ask of the memories
+        self.candidates = SearchCandidates(self.db)  # what a search starts from
         self._index: VectorIndex | None = None
         self._seen_version: int | None = None
         with self.db.reading() as conn:
