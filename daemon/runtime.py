@@ -24,7 +24,7 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..db import Database
 from ..embedders import make_embedder
 from ..engine import Engine, make_engine
-from ..ingest import Ingestor
+from ..ingest import EventLog, Ingestor
 from ..memory import MemoryStore
 from ..models.local import tiny_model_hint
 from ..settings import Settings
@@ -139,7 +139,10 @@ class Runtime:
     def _start_ingest(self) -> None:
         config = self.settings.daemon
         self.ingestor = Ingestor(
-            self.store, capacity=config.ingest_capacity, batch=config.ingest_batch
+            self.store,
+            EventLog(self.db, self.settings),
+            capacity=config.ingest_capacity,
+            batch=config.ingest_batch,
         )
         self.ingestor.start()
 
@@ -148,7 +151,7 @@ class Runtime:
 
         config = self.settings.sensing
         self.sensors = SensorRunner(
-            make_sensors(self.settings, self.store), self.ingestor.submit, config
+            make_sensors(self.settings, self.db), self.ingestor.submit, config
         )
         self.sensors.start()
         self.files_watcher = None

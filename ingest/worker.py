@@ -37,15 +37,15 @@ class Ingestor:
     def __init__(
         self,
         store: MemoryStore,
+        events: EventLog,
         *,
         capacity: int = 10_000,
         batch: int = 256,
         linger_s: float = 0.05,
         retry_max_s: float = 30.0,
-        events: EventLog | None = None,
     ) -> None:
         self.store = store
-        self.events = events or EventLog(store.db, store.settings)
+        self.events = events  # on the same Database as the store: one write per batch
         self.capacity = capacity
         self.batch = batch
         self.linger_s = linger_s

@@ -254,4 +254,4 @@ for _name, _cls in (
     ("calls", CallLogSensor),
     ("clipboard", ClipboardSensor),
 ):
-    register(_name)(lambda settings, store=None, cls=_cls: cls(settings))
+    register(_name)(lambda settings, db=None, cls=_cls: cls(settings))

@@ -157,9 +157,9 @@ def test_location_permission_error_names_the_cause(
         (SHAPES / "location-error.json").read_text(),
     )
     with pytest.raises(TermuxError, match="Failed to get location"):
-        LocationSensor(fast, store).poll()
+        LocationSensor(fast, store.db).poll()
     termux.set("termux-location", sample("termux-location"))
-    assert LocationSensor(fast, store).poll() == []  # the start position is not an arrival
+    assert LocationSensor(fast, store.db).poll() == []  # the start position is not an arrival
     assert termux.calls("termux-location")[-1] == "-p network -r last"  # never `-r once`
 
 
@@ -361,7 +361,7 @@ def test_sensed_text_stays_data_and_triggers_nothing(
 ) -> None:
     from pocketmind.chat import Assistant
     from pocketmind.engine import FakeEngine
-    from pocketmind.ingest import Ingestor
+    from pocketmind.ingest import EventLog, Ingestor
 
     poisoned = [
         *sample("termux-notification-list"),
@@ -376,7 +376,7 @@ def test_sensed_text_stays_data_and_triggers_nothing(
         },
     ]
     termux.set("termux-notification-list", poisoned)
-    ingest = Ingestor(store, batch=10)
+    ingest = Ingestor(store, EventLog(store.db, store.settings), batch=10)
     ingest.start()
     ingest.submit(NotificationSensor(fast).poll())
     ingest.stop(flush=True)
