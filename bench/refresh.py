@@ -56,7 +56,7 @@ def main() -> None:
         assistant = make_assistant(store, engine, settings, db=store.db)
         for questions, _ in turns:
             assistant.ask(rng.choice(questions))
-        report = export(store, settings, home / "export")
+        report = export(store, store.db, settings, home / "export")
         config = settings.train.model_copy(update={"lr": 1e-3, "epochs": args.epochs})
         start = time.perf_counter()
         result = refresh(home / "export", packaged_model(), home / "adapter.gguf", config)

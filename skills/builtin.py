@@ -221,7 +221,9 @@ class WeeklyExportSkill:
             return
         from ..training.export import default_export_dir, export
 
-        report = export(context.store, context.settings, default_export_dir(context.settings))
+        report = export(
+            context.store, context.db, context.settings, default_export_dir(context.settings)
+        )
         log.info("weekly export: %s", report.counts)
 
 
