@@ -198,9 +198,16 @@ class MemoryStore:
         return out
 
     def remember_prepared(
-        self, prepared: Sequence[Prepared], now: datetime | None = None
+        self,
+        prepared: Sequence[Prepared],
+        now: datetime | None = None,
+        *,
+        alongside: Callable[[], object] | None = None,
     ) -> list[Remembered]:
-        """Write items :meth:`prepare` accepted, in one transaction: all, or none."""
+        """Write items :meth:`prepare` accepted, in one transaction: all, or none.
+        ``alongside`` runs inside that transaction: another room's write that must commit
+        (or roll back) with these memories, like the ingest stage marking the batch's
+        events that carried nothing to remember."""
         now = now or datetime.now(UTC)
         # Embedding is the slow part: do it before taking the lock, so acknowledging
         # events (the events log) never waits behind a batch being embedded.
@@ -221,6 +228,8 @@ class MemoryStore:
                             "INSERT INTO memories_vec (rowid, embedding) VALUES (?, ?)",
                             (new_rows[i], vectors[j].tobytes()),
                         )
+                if alongside is not None:
+                    alongside()
             kept = [j for j, i in enumerate(fresh) if targets[i] is None]
             index.add([new_rows[fresh[j]] for j in kept], vectors[kept])
             return results
