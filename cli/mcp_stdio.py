@@ -19,8 +19,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
 
 from ..daemon.client import DaemonClient
+from ..daemon.mcp_mount import PATH
 from ..settings import Settings
-from .mount import PATH
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,11 @@ def serve_stdio(settings: Settings) -> str:
         print(f"pocketmind mcp: relaying to the daemon at {settings.socket_path}", file=sys.stderr)
         anyio.run(relay, settings)
         return "daemon"
+    from ..bridge.backing import Backing
+    from ..bridge.server import build_server
     from ..db import Database
     from ..embedders import make_embedder
     from ..memory import MemoryStore
-    from .backing import Backing
-    from .server import build_server
 
     db = Database.open(settings.db_path)
     try:
