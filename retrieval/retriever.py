@@ -136,7 +136,7 @@ class Retriever:
     def _expansion(self, query: str, words: list[str]) -> Expansion:
         if not self.settings.expand_relations:
             return Expansion()
-        return expand(query, words, Relations.load(self.store.db))
+        return expand(query, words, Relations.load(self.store.lookup))
 
     def _rerank(self, query: str, results: list[SearchResult]) -> list[SearchResult]:
         assert self.reranker is not None
