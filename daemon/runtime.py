@@ -134,7 +134,7 @@ class Runtime:
 
     def _start_actions(self) -> None:
         """The phone's tools behind the confirmation gate, kept in the actions table."""
-        self.acting = make_acting(self.store, self.engine, self.settings, clock=self.clock)
+        self.acting = make_acting(self.store, self.db, self.engine, self.settings, clock=self.clock)
 
     def _start_ingest(self) -> None:
         config = self.settings.daemon

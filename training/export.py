@@ -130,7 +130,7 @@ def export(
     memories, memory_max = _memories(store, start, scrub)
     from ..tools.actions import ActionBook
 
-    actions, action_max = ActionBook(store.db).export_rows(start.action, scrub)
+    actions, action_max = ActionBook(db).export_rows(start.action, scrub)
     report.counts = {
         "sft": len(sft),
         "dpo": len(dpo),
