@@ -24,6 +24,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from .db import Connection, Database, transaction
@@ -121,6 +122,18 @@ def migrations() -> list[Migration]:
 def forgetters() -> list[Forgetter]:
     load_owners()
     return list(_FORGETTERS)
+
+
+def open_database(path: Path | str) -> Database:
+    """The database at ``path`` with every room's migrations applied: what a command that
+    reads only reminders, places or skills needs (no embedder, no vector index)."""
+    db = Database.open(path)
+    try:
+        migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def _applied(db: Connection) -> set[str]:

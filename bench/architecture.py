@@ -60,7 +60,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
 FLOORS: list[set[str]] = [
     {"cli", "tui", "doctor", "__main__"},
     {"daemon"},
-    {"mcp"},
+    {"mcp", "bridge"},  # bridge/ is the MCP room (a package named mcp hides the SDK)
     {"chat"},
     {"plans"},
     {"tools"},

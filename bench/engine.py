@@ -117,7 +117,7 @@ def bench_prefix_cache(model: Path, threads: int, runs: int) -> None:
             ]
         )
         engine = LlamaEngine(model, context_size=2048, threads=threads)
-        assistant = make_assistant(store, engine, settings)
+        assistant = make_assistant(store, engine, settings, db=store.db)
         warm, cold = [], []
         for _ in range(runs):
             first = assistant.ask("What does Maya do in Lisbon?", now=now)

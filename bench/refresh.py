@@ -53,10 +53,10 @@ def main() -> None:
         store = MemoryStore.open(settings, FakeEmbedder(64))
         turns = [rng.choice(FACTS) for _ in range(args.turns)]
         engine = FakeEngine([answer for _, answer in turns])
-        assistant = make_assistant(store, engine, settings)
+        assistant = make_assistant(store, engine, settings, db=store.db)
         for questions, _ in turns:
             assistant.ask(rng.choice(questions))
-        report = export(store, settings, home / "export")
+        report = export(store, store.db, settings, home / "export")
         config = settings.train.model_copy(update={"lr": 1e-3, "epochs": args.epochs})
         start = time.perf_counter()
         result = refresh(home / "export", packaged_model(), home / "adapter.gguf", config)

@@ -57,7 +57,7 @@ def tick_cost(n: int) -> float:
         settings = load_settings(home, timezone="Europe/Berlin")
         with MemoryStore.open(settings, FakeEmbedder()) as store:
             clock = FakeClock(datetime(2025, 6, 1, 12, tzinfo=UTC))
-            book = ReminderBook(store, settings.tz())
+            book = ReminderBook(store.db, settings.tz())
             fill(book, n, clock.now())
             scheduler = ReminderScheduler(book, RecordingNotifier(), clock)
             costs = []
@@ -74,7 +74,7 @@ def idle_cpu(n: int, seconds: float) -> tuple[float, dict[str, int]]:
         home = Path(tmp) / "home"
         settings = load_settings(home, timezone="Europe/Berlin")
         with MemoryStore.open(settings, FakeEmbedder(64)) as store:
-            kinds = fill(ReminderBook(store, settings.tz()), n, datetime.now(UTC))
+            kinds = fill(ReminderBook(store.db, settings.tz()), n, datetime.now(UTC))
         process = DaemonProcess(home, {"POCKETMIND_TIMEZONE": "Europe/Berlin"}).start()
         assert process.process is not None
         time.sleep(2)  # let start-up settle

@@ -27,8 +27,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 from pydantic import BaseModel, ConfigDict
 
+from ..settings.mcp import McpServerConfig
 from ..tools.base import Effect, Tool, ToolError, ToolResult
-from .config import McpServerConfig
 
 log = logging.getLogger(__name__)
 

@@ -158,7 +158,7 @@ def _memory_tools(server: MCPServer, backing: Backing) -> None:
 
 def _reminder_tools(server: MCPServer, backing: Backing) -> None:
     def book() -> ReminderBook:
-        return ReminderBook(backing.store, backing.settings.tz())
+        return ReminderBook(backing.db, backing.settings.tz())
 
     @server.tool(annotations=READ)
     def reminders_list() -> dict[str, Any]:

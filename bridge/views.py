@@ -52,11 +52,11 @@ def profile(backing: Backing) -> list[dict[str, Any]]:
 
 def today(backing: Backing) -> dict[str, Any]:
     start, end = _day(backing, "today")
-    reminders = ReminderBook(backing.store, backing.settings.tz()).active()
+    reminders = ReminderBook(backing.db, backing.settings.tz()).active()
     due = [r.to_json() for r in reminders if r.next_fire_at and r.next_fire_at < end]
     places = [
         {"id": p.id, "name": p.label, "latitude": p.latitude, "longitude": p.longitude}
-        for p in Places(backing.store.db).all()
+        for p in Places(backing.db).all()
     ]
     sensed = _memories_between(backing, start, end, "notifications")
     return {"day": start.date().isoformat(), "reminders": due, "places": places,

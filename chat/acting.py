@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import SYSTEM_CLOCK, Clock
+from ..db import Database
 from ..engine.base import Engine, Message
 from ..exchanges import ExchangeLog
 from ..host import pocketmind_command
@@ -137,6 +138,7 @@ def relations_from_facts(store: MemoryStore) -> Any:
 
 def phone_gate(
     store: MemoryStore,
+    db: Database,
     settings: Settings,
     termux: TermuxApi | None = None,
     clock: Clock = SYSTEM_CLOCK,
@@ -146,7 +148,7 @@ def phone_gate(
     recorder = ArgvRecorder(termux or SubprocessTermux())
     timeout = settings.sensing.termux_timeout_s
     contacts = Contacts(recorder, relations_from_facts(store), timeout=timeout)
-    book = ActionBook(store.db)
+    book = ActionBook(db)
     gate = Gate(
         log=book,
         ttl=timedelta(seconds=settings.skills.confirm_ttl_s),
@@ -158,13 +160,14 @@ def phone_gate(
 
 def make_acting(
     store: MemoryStore,
+    db: Database,
     engine: Engine,
     settings: Settings,
     termux: TermuxApi | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> Acting:
     termux = termux or SubprocessTermux()
-    gate, tools, book = phone_gate(store, settings, termux, clock)
+    gate, tools, book = phone_gate(store, db, settings, termux, clock)
     ask = PhoneQuestion(
         termux, pocketmind_command(settings.home), settings.sensing.termux_timeout_s
     )

@@ -129,7 +129,8 @@ class Assistant:
         self.store = store
         self.engine = engine
         self.settings = settings
-        self.exchanges = ExchangeLog(store.db)
+        self.db = store.db  # the one Database the other rooms share with the memories
+        self.exchanges = ExchangeLog(self.db)
         self.retriever = retriever or Retriever(store)
         self.prompts = prompts
         self.router = router or IntentRouter()

@@ -14,6 +14,8 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient, DaemonError
+from ..db import Database
+from ..embedders import make_embedder
 from ..memory import MemoryStore
 from ..settings import Settings
 from ..tools.gate import GateError
@@ -25,10 +27,10 @@ STATUSES = ("pending", "confirmed", "rejected", "expired", "done", "failed")
 class LocalActions:
     """The same answers as the API's ``/actions``, from the database in process."""
 
-    def __init__(self, store: MemoryStore, settings: Settings) -> None:
+    def __init__(self, store: MemoryStore, db: Database, settings: Settings) -> None:
         from ..chat.acting import phone_gate
 
-        self.gate, tools, self.book = phone_gate(store, settings)
+        self.gate, tools, self.book = phone_gate(store, db, settings)
         self.tools = {t.name: t for t in tools}
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -61,9 +63,14 @@ def _actions(settings: Settings) -> Iterator[Any]:
         with client:
             yield client
         return
-    store = MemoryStore.open(settings, check_space=False)
+    db = Database.open(settings.db_path)
     try:
-        yield LocalActions(store, settings)
+        store = MemoryStore(db, make_embedder(settings), settings, check_space=False)
+    except BaseException:
+        db.close()
+        raise
+    try:
+        yield LocalActions(store, db, settings)
     finally:
         store.close()
 

@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient
+from ..db import Database
+from ..embedders import make_embedder
 from ..engine import make_engine
 from ..memory import MemoryStore
 from ..memory.instants import parse_instant
@@ -45,13 +47,14 @@ def ask(
     # No daemon: this process loads the models itself (seconds); say so while it waits.
     spinner = Spinner("loading the models (`pocketmind start` keeps them loaded)").__enter__()
     try:
-        store = MemoryStore.open(settings)
+        db = Database.open(settings.db_path)
+        store = MemoryStore(db, make_embedder(settings), settings)
         engine = make_engine(settings)
     except BaseException:
         spinner.stop()
         raise
     try:
-        stream = make_assistant(store, engine, settings).stream(
+        stream = make_assistant(store, engine, settings, db=db).stream(
             question, conversation_id=conversation, now=when
         )
         spinner.update("thinking")

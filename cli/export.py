@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from ..embedders import make_embedder
 from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
+from ..schema import open_database
 from ..settings import Settings
 from ..training.export import Watermark, export, record_feedback
 from .base import with_settings
@@ -35,8 +37,9 @@ def export_command(
     if since and everything:
         raise click.UsageError("give --since or --all, not both")
     start = Watermark() if everything else Watermark.parse(since) if since else None
-    with MemoryStore.open(settings, check_space=False) as store:
-        total = ExchangeLog(store.db).count()
+    with open_database(settings.db_path) as db:
+        store = MemoryStore(db, make_embedder(settings), settings, check_space=False)
+        total = ExchangeLog(db).count()
         with tqdm(
             total=total,
             unit="ex",
@@ -45,7 +48,7 @@ def export_command(
             disable=None if total > 1000 else True,
             leave=False,
         ) as bar:
-            report = export(store, settings, out, start, progress=bar.update)
+            report = export(store, db, settings, out, start, progress=bar.update)
     if as_json:
         click.echo(
             json.dumps(
@@ -71,6 +74,6 @@ def export_command(
 @click.option("--correction", help="The right answer (makes a preference pair).")
 def feedback(settings: Settings, exchange_id: int, rating: str, correction: str | None) -> None:
     """Mark answer EXCHANGE_ID good or bad, optionally with the right answer."""
-    with MemoryStore.open(settings, check_space=False) as store:
-        record_feedback(store, exchange_id, rating, correction)
+    with open_database(settings.db_path) as db:
+        record_feedback(db, exchange_id, rating, correction)
     click.echo(f"answer {exchange_id} marked {rating}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..settings import Settings
-from .main import with_settings
+from .base import with_settings
 
 
 @click.command("mcp")
@@ -14,6 +14,6 @@ def mcp_command(settings: Settings) -> None:
     """Serve memory, reminders and phone reads to an MCP client on stdin/stdout.
 
     Relays to the running daemon when there is one; otherwise opens the store itself."""
-    from ..bridge.stdio import serve_stdio
+    from .mcp_stdio import serve_stdio
 
     serve_stdio(settings)

@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient
+from ..db import Database
+from ..embedders import make_embedder
 from ..memory import MemoryStore
 from ..memory.instants import parse_instant
 from ..plans.checklist import checklist
@@ -27,9 +29,14 @@ from .base import Group, with_settings
 def _local(settings: Settings) -> Iterator[Orchestrator]:
     from ..plans.wiring import build
 
-    store = MemoryStore.open(settings, check_space=False)
+    db = Database.open(settings.db_path)
     try:
-        yield build(store, settings, None)
+        store = MemoryStore(db, make_embedder(settings), settings, check_space=False)
+    except BaseException:
+        db.close()
+        raise
+    try:
+        yield build(store, db, settings, None)
     finally:
         store.close()
 

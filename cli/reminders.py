@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..memory import MemoryStore
+from ..schema import open_database
 from ..sensing.places import Places
 from ..settings import Settings
 from ..skills.reminders import Reminder, ReminderBook
@@ -21,15 +21,15 @@ from .base import Group, with_settings
 
 @contextmanager
 def book(settings: Settings) -> Iterator[ReminderBook]:
-    store = MemoryStore.open(settings, check_space=False)
+    db = open_database(settings.db_path)
     try:
-        yield ReminderBook(store, settings.tz())
+        yield ReminderBook(db, settings.tz())
     finally:
-        store.close()
+        db.close()
 
 
 def _place(reminders: ReminderBook, name: str) -> int:
-    places = Places(reminders.store.db).all()
+    places = Places(reminders.db).all()
     for place in places:
         if name == str(place.id) or (place.name or "").lower() == name.lower():
             return place.id

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..daemon.client import DaemonClient
-from ..memory import MemoryStore
+from ..schema import open_database
 from ..sensing import make_sensors
 from ..sensing.places import Places
 from ..settings import Settings
@@ -82,8 +82,8 @@ def places() -> None:
 @with_settings
 def list_places(settings: Settings) -> None:
     """Every place, with its id, name, position and visits."""
-    with MemoryStore.open(settings, check_space=False) as store:
-        rows = Places(store.db).all()
+    with open_database(settings.db_path) as db:
+        rows = Places(db).all()
     if not rows:
         click.echo("no places yet: they are learned from location fixes")
     for row in rows:
@@ -99,9 +99,9 @@ def list_places(settings: Settings) -> None:
 @click.argument("name")
 def name_place(settings: Settings, place_id: int, name: str) -> None:
     """Call place PLACE_ID by NAME ("home", "work"): later memories use the name."""
-    with MemoryStore.open(settings, check_space=False) as store:
+    with open_database(settings.db_path) as db:
         try:
-            place = Places(store.db).name(place_id, name)
+            place = Places(db).name(place_id, name)
         except (LookupError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"place #{place.id} is now {place.label!r}")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..memory import MemoryStore
+from ..schema import open_database
 from ..settings import Settings
 from ..skills.base import SkillSwitches, describe_skills
 from .base import Group, with_settings
@@ -22,11 +22,8 @@ def skills() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_skills(settings: Settings, as_json: bool) -> None:
     """Every skill, whether it is on, and what it does."""
-    store = MemoryStore.open(settings, check_space=False)
-    try:
-        rows = describe_skills(store)
-    finally:
-        store.close()
+    with open_database(settings.db_path) as db:
+        rows = describe_skills(db)
     if as_json:
         click.echo(json.dumps(rows))
         return
@@ -35,11 +32,8 @@ def list_skills(settings: Settings, as_json: bool) -> None:
 
 
 def _switch(settings: Settings, name: str, enabled: bool) -> None:
-    store = MemoryStore.open(settings, check_space=False)
-    try:
-        SkillSwitches(store).set(name, enabled)
-    finally:
-        store.close()
+    with open_database(settings.db_path) as db:
+        SkillSwitches(db).set(name, enabled)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
 

@@ -34,11 +34,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     if hasattr(runtime, "store"):  # started: MCP serves its store (an unstarted one in tests)
         from ..bridge.backing import Backing
-        from ..bridge.mount import mount_mcp
+        from .mcp_mount import mount_mcp
 
         acting = getattr(runtime, "acting", None)  # MCP's actions wait at the same gate
         gate = acting.gate if acting is not None else None
-        mount_mcp(app, Backing.of_phone(runtime.store, runtime.settings, gate))
+        mount_mcp(app, Backing.of_phone(runtime.store, runtime.db, runtime.settings, gate))
     return app
 
 

@@ -21,9 +21,10 @@ from .. import __version__
 from ..chat import Assistant
 from ..chat.acting import Acting, make_acting
 from ..clock import SYSTEM_CLOCK, Clock
+from ..db import Database
 from ..embedders import make_embedder
 from ..engine import Engine, make_engine
-from ..ingest import Ingestor
+from ..ingest import EventLog, Ingestor
 from ..memory import MemoryStore
 from ..models.local import tiny_model_hint
 from ..settings import Settings
@@ -77,6 +78,7 @@ class Runtime:
         self._stops: list[tuple[str, Callable[[], None]]] = []
         self.started = clock.time()
         self._swap_lock = threading.Lock()
+        self.db: Database
         self.store: MemoryStore
         self.engine: Engine
         self.ingestor: Ingestor
@@ -114,7 +116,14 @@ class Runtime:
         self.files.write_phase("serving")
 
     def _open_store(self) -> None:
-        self.store = MemoryStore.open(self.settings, make_embedder(self.settings))
+        # The one Database every room shares: the memories get it, and so do the skills,
+        # the API's reminders and places, and the ingest stage's events log.
+        self.db = Database.open(self.settings.db_path)
+        try:
+            self.store = MemoryStore(self.db, make_embedder(self.settings), self.settings)
+        except BaseException:
+            self.db.close()
+            raise
 
     def _warm_embedder(self) -> None:
         self.store.embedder.embed(["warm up"])  # load the model now, not on the first search
@@ -125,12 +134,15 @@ class Runtime:
 
     def _start_actions(self) -> None:
         """The phone's tools behind the confirmation gate, kept in the actions table."""
-        self.acting = make_acting(self.store, self.engine, self.settings, clock=self.clock)
+        self.acting = make_acting(self.store, self.db, self.engine, self.settings, clock=self.clock)
 
     def _start_ingest(self) -> None:
         config = self.settings.daemon
         self.ingestor = Ingestor(
-            self.store, capacity=config.ingest_capacity, batch=config.ingest_batch
+            self.store,
+            EventLog(self.db, self.settings),
+            capacity=config.ingest_capacity,
+            batch=config.ingest_batch,
         )
         self.ingestor.start()
 
@@ -139,7 +151,7 @@ class Runtime:
 
         config = self.settings.sensing
         self.sensors = SensorRunner(
-            make_sensors(self.settings, self.store), self.ingestor.submit, config
+            make_sensors(self.settings, self.db), self.ingestor.submit, config
         )
         self.sensors.start()
         self.files_watcher = None
@@ -171,6 +183,7 @@ class Runtime:
             notifier,
             self.clock,
             self.engine,
+            db=self.db,
         )
         self.skills = SkillRunner(context)
         # Every skill, reminders included, hears ingested events through its registry
@@ -229,7 +242,7 @@ class Runtime:
             if instructions.strip():
                 settings.chat.persona += f"\n\nThe app you are used through asks: {instructions}"
         return make_assistant(
-            self.store, self.engine, settings, acting=self.acting, plans=self.plans
+            self.store, self.engine, settings, db=self.db, acting=self.acting, plans=self.plans
         )
 
     @functools.cached_property
@@ -241,7 +254,12 @@ class Runtime:
         # the one gate: a plan's external steps wait in the same actions table as the
         # chat's, and the same yes (chat, TUI, notification, API) decides them
         return build(
-            self.store, self.settings, self.engine, gate=self.acting.gate, clock=self.clock
+            self.store,
+            self.db,
+            self.settings,
+            self.engine,
+            gate=self.acting.gate,
+            clock=self.clock,
         )
 
     def swap_adapter(self, adapter: Path | None) -> None:
@@ -284,7 +302,7 @@ class Runtime:
             "skills": self.skills.status() if hasattr(self, "skills") else {},
             "mcp": self.mcp_servers.status() if hasattr(self, "mcp_servers") else {},
             # fired and not shown: no notifier worked and the user has not answered yet
-            "reminders_due": ReminderBook(self.store, self.settings.tz()).due_count(),
+            "reminders_due": ReminderBook(self.db, self.settings.tz()).due_count(),
             "notifier_problem": getattr(self, "notifier_problem", None),
             "memories": counts[0],
             "events": counts[1],

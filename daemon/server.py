@@ -177,7 +177,7 @@ def make_server(
     config = uvicorn.Config(
         guarded,
         http=OwnerOnlyH11,
-        lifespan="on",  # starts and stops the MCP session manager (bridge/mount.py)
+        lifespan="on",  # starts and stops the MCP session manager (daemon/mcp_mount.py)
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=10,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..chat import Assistant, IntentRouter
 from ..chat.acting import Acting
 from ..chat.planning import PlanningIntent
+from ..db import Database
 from ..engine import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 def make_router(
     store: MemoryStore,
+    db: Database,
     engine: Engine | None,
     settings: Settings,
     plans: Orchestrator | None = None,
@@ -34,11 +36,11 @@ def make_router(
         if not built:
             from ..plans.wiring import build
 
-            built.append(build(store, settings, engine))
+            built.append(build(store, db, settings, engine))
         return built[0]
 
     router.register("plans", PlanningIntent(planner))
-    register_intents(router, store, engine, settings)
+    register_intents(router, db, engine, settings)
     return router
 
 
@@ -47,15 +49,17 @@ def make_assistant(
     engine: Engine,
     settings: Settings,
     *,
+    db: Database,
     retriever: Retriever | None = None,
     acting: Acting | None = None,
     plans: Orchestrator | None = None,
 ) -> Assistant:
+    """``db`` is the Database ``store`` is on: the skills' intents keep their rows there."""
     return Assistant(
         store,
         engine,
         settings,
         retriever=retriever or Retriever(store),
-        router=make_router(store, engine, settings, plans),
+        router=make_router(store, db, engine, settings, plans),
         acting=acting,
     )

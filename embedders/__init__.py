@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import host
+from ..models.local import embedder_gguf
 from ..settings import Settings
 from .base import Embedder, EmbedderError, Vectors, normalize_rows
 from .fake import FakeEmbedder
@@ -13,15 +14,6 @@ from .sentence_transformer import (
     SentenceTransformerEmbedder,
     packaged_minilm_path,
 )
-
-DEFAULT_GGUF = "all-MiniLM-L6-v2.gguf"
-
-
-def embedder_gguf(settings: Settings) -> Path:
-    """The GGUF the llama and http embedders use: configured, else the pulled MiniLM."""
-    if settings.embedder.model:
-        return Path(settings.embedder.model).expanduser()
-    return settings.models_dir / "embed" / DEFAULT_GGUF
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -14,6 +14,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+# Defined below models/ (whose catalog reads embedding GGUFs), re-exported as the seam's.
+from ..models.errors import EmbedderError as EmbedderError
+
 Vectors = NDArray[np.float32]
 
 
@@ -31,10 +34,6 @@ class Embedder(Protocol):
     def close(self) -> None:
         """Let go of the model (llama.cpp's memory, an HTTP client); embed() may reload."""
         ...
-
-
-class EmbedderError(RuntimeError):
-    """The embedding model could not be found or loaded."""
 
 
 def normalize_rows(vectors: NDArray[np.floating]) -> Vectors:

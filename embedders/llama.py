@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..models.embedding_gguf import read_embedding_info
 from .base import EmbedderError, Vectors, normalize_rows
-from .gguf import bert_like_text, read_embedding_info
+from .gguf import bert_like_text
 
 
 class LlamaEmbedder:

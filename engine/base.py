@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+# Defined below models/ (which raises them too), re-exported here as the seam's errors.
+from ..models.errors import AdapterError as AdapterError
+from ..models.errors import EngineError as EngineError
+
 Role = Literal["system", "user", "assistant"]
-
-
-class EngineError(RuntimeError):
-    """The model could not be loaded or reached, or refused the request."""
-
-
-class AdapterError(EngineError):
-    """A LoRA adapter that is missing, not a LoRA GGUF, not for this base model, or broken
-    (non-finite or absurd weights, degenerate answers): refused, the model in use stays."""
 
 
 @dataclass(frozen=True)

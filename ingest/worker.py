@@ -37,15 +37,15 @@ class Ingestor:
     def __init__(
         self,
         store: MemoryStore,
+        events: EventLog,
         *,
         capacity: int = 10_000,
         batch: int = 256,
         linger_s: float = 0.05,
         retry_max_s: float = 30.0,
-        events: EventLog | None = None,
     ) -> None:
         self.store = store
-        self.events = events or EventLog(store.db, store.settings)
+        self.events = events  # on the same Database as the store: one write per batch
         self.capacity = capacity
         self.batch = batch
         self.linger_s = linger_s
@@ -159,7 +159,7 @@ class Ingestor:
 
     def _process(self, ids: list[int]) -> None:
         """Each event read once (one query for the batch) and checked once (``prepare``);
-        its memory and its link to the event are written in one transaction."""
+        the batch is written in one transaction: memories, links, and events with no text."""
         rows = self.events.read(ids)
         carried = [(row, _as_memory(row)) for row in rows]
         with_text = [(row, item) for row, item in carried if item is not None]
@@ -174,10 +174,13 @@ class Ingestor:
             else:
                 log.warning("event %d not remembered: %s", row["id"], result)
                 empty.append(row["id"])
+        # One transaction for the batch: its memories, their links to the events, and the
+        # events that carried nothing to remember marked done.
+        mark_empty = (lambda: self.events.mark_processed(empty)) if empty else None
         if ready:
-            self.store.remember_prepared(ready)
-        if empty:
-            self.events.mark_processed(empty)
+            self.store.remember_prepared(ready, alongside=mark_empty)
+        elif mark_empty is not None:
+            mark_empty()
         self.processed += len(rows)
         for listener in self.listeners:
             try:

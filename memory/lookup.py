@@ -143,3 +143,12 @@ class MemoryLookup:
             "ORDER BY occurred_at, id) GROUP BY s HAVING count(*) > 1"
         )
         return [[int(i) for i in row[0].split(",")] for row in rows]
+
+    def learned_facts(self) -> list[tuple[str, str, bool]]:
+        """(subject, statement, live) of the facts learned in chat, oldest first (an
+        indexed read of kind/source); facts with no subject are left out."""
+        rows = self.db.execute(
+            "SELECT json_extract(meta, '$.subject'), text, superseded_by IS NULL FROM memories "
+            "WHERE kind = 'fact' AND source = 'chat' ORDER BY occurred_at, id"
+        ).fetchall()
+        return [(r[0], r[1], bool(r[2])) for r in rows if isinstance(r[0], str)]

@@ -21,6 +21,7 @@ from ..embedders import Embedder, make_embedder
 from ..schema import event_log, forgetters, migrate
 from ..settings import Settings
 from ..validation import InputError
+from .candidates import SearchCandidates
 from .instants import to_db
 from .lookup import MemoryLookup
 from .model import Memory, NewMemory, Remembered
@@ -55,6 +56,7 @@ class MemoryStore:
         self.embedder = embedder
         self.settings = settings
         self.lookup = MemoryLookup(self.db)  # what other rooms may ask of the memories
+        self.candidates = SearchCandidates(self.db)  # what a search starts from
         self._index: VectorIndex | None = None
         self._seen_version: int | None = None
         with self.db.reading() as conn:
@@ -196,9 +198,16 @@ class MemoryStore:
         return out
 
     def remember_prepared(
-        self, prepared: Sequence[Prepared], now: datetime | None = None
+        self,
+        prepared: Sequence[Prepared],
+        now: datetime | None = None,
+        *,
+        alongside: Callable[[], object] | None = None,
     ) -> list[Remembered]:
-        """Write items :meth:`prepare` accepted, in one transaction: all, or none."""
+        """Write items :meth:`prepare` accepted, in one transaction: all, or none.
+        ``alongside`` runs inside that transaction: another room's write that must commit
+        (or roll back) with these memories, like the ingest stage marking the batch's
+        events that carried nothing to remember."""
         now = now or datetime.now(UTC)
         # Embedding is the slow part: do it before taking the lock, so acknowledging
         # events (the events log) never waits behind a batch being embedded.
@@ -219,6 +228,8 @@ class MemoryStore:
                             "INSERT INTO memories_vec (rowid, embedding) VALUES (?, ?)",
                             (new_rows[i], vectors[j].tobytes()),
                         )
+                if alongside is not None:
+                    alongside()
             kept = [j for j, i in enumerate(fresh) if targets[i] is None]
             index.add([new_rows[fresh[j]] for j in kept], vectors[kept])
             return results

@@ -2,4 +2,6 @@
 GGUF to run, and the adapter shelf with its LoRA GGUF reader and writer.
 
 This floor sits under ``engine/`` and ``embedders/``: it reads and writes files and knows
-nothing of inference. Its only import from ``engine/`` is ``engine.base``'s errors, a leaf."""
+nothing of inference. It imports neither: the errors it raises (``errors.py``) and the
+GGUF metadata it reads (``embedding_gguf.py``, ``gguf_header.py``) live here, and the
+seams re-export them."""

@@ -133,7 +133,7 @@ def default_mirror() -> str:
 
 def install_path(settings: Settings, model: CatalogModel) -> Path:
     """Where a pulled model lands: chat GGUFs in models/, the embedder in models/embed/."""
-    from ..embedders import embedder_gguf
+    from .local import embedder_gguf
 
     if model.role == "embed":
         return embedder_gguf(settings)
@@ -164,9 +164,9 @@ def pull(
         fetch(spec.pin(mirror), target, progress=progress_for(spec.saved_as))
         return target
 
-    from ..embedders import EmbedderError
-    from ..embedders.gguf import read_embedding_info
     from .convert import convert_bert
+    from .embedding_gguf import read_embedding_info
+    from .errors import EmbedderError
 
     if target.is_file():
         try:

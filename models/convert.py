@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..embedders.gguf import MAX_TOKENS_KEY, SPACE_KEY
+from .embedding_gguf import MAX_TOKENS_KEY, SPACE_KEY
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "I64": np.int64}
 _SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")

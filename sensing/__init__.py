@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from ..memory import MemoryStore
+from ..db import Database
 from ..settings import Settings
 from .base import Sensor, SensorState, SensorTimeout, SensorUnavailable, register, registry
 from .files import FileWatcher
 from .runner import SensorRunner
 
 
-def make_sensors(settings: Settings, store: MemoryStore | None) -> list[Sensor]:
-    """The enabled sensors, in settings order."""
+def make_sensors(settings: Settings, db: Database | None) -> list[Sensor]:
+    """The enabled sensors, in settings order; ``db`` is the daemon's one Database (the
+    location sensor learns places in it), None where there is none (a one-off poll)."""
     known = registry()
-    return [known[name](settings, store) for name in settings.sensing.sensors]
+    return [known[name](settings, db) for name in settings.sensing.sensors]
 
 
 __all__ = [

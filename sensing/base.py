@@ -71,7 +71,7 @@ class SensorState:
         return out
 
 
-SensorFactory = Callable[..., Sensor]  # (settings, store) -> Sensor
+SensorFactory = Callable[..., Sensor]  # (settings, the Database or None) -> Sensor
 SENSORS: Registry[SensorFactory] = Registry(
     "pocketmind.sensing.notifications", "pocketmind.sensing.phone"
 )

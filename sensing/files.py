@@ -16,7 +16,7 @@ from typing import Any
 
 from ..host import wants_inotify
 from ..memory import MemoryStore, NewMemory
-from .redact import redact
+from ..redact import redact
 
 log = logging.getLogger(__name__)
 SUFFIXES = {".txt", ".md", ".markdown", ".org", ".rst"}

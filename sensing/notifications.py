@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 
 from ..clock import SYSTEM_CLOCK, Clock
-from ..memory import MemoryStore, NewEvent
+from ..db import Database
+from ..memory import NewEvent
+from ..redact import redact
 from ..settings import Settings
 from . import termux
 from .base import SensorUnavailable, register
 from .places import Places, PlaceTracker
-from .redact import redact
 
 APP_NAMES = {
     "com.whatsapp": "WhatsApp",
@@ -99,7 +100,7 @@ class LocationSensor:
     def __init__(
         self,
         settings: Settings,
-        store: MemoryStore | None,
+        db: Database | None,
         api: termux.TermuxApi | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
@@ -109,8 +110,8 @@ class LocationSensor:
         self.interval_s = config.location_interval_s
         self.timeout = config.termux_timeout_s
         self.tracker = (
-            PlaceTracker(Places(store.db), config.place_radius_m, config.place_min_dwell_s)
-            if store is not None
+            PlaceTracker(Places(db), config.place_radius_m, config.place_min_dwell_s)
+            if db is not None
             else None
         )
 
@@ -123,7 +124,7 @@ class LocationSensor:
 
     def poll(self) -> list[NewEvent]:
         if self.tracker is None:
-            raise SensorUnavailable("location needs the memory store (run it in the daemon)")
+            raise SensorUnavailable("location needs the database (run it in the daemon)")
         fix = self.termux.run_json(
             "termux-location", "-p", "network", "-r", "last", timeout=self.timeout
         )
@@ -141,9 +142,9 @@ class LocationSensor:
         return [NewEvent("location", "place", payload) for payload in found]
 
 
-def _location(settings: Settings, store: MemoryStore | None = None) -> LocationSensor:
-    return LocationSensor(settings, store)
+def _location(settings: Settings, db: Database | None = None) -> LocationSensor:
+    return LocationSensor(settings, db)
 
 
-register("notifications")(lambda settings, store=None: NotificationSensor(settings))
+register("notifications")(lambda settings, db=None: NotificationSensor(settings))
 register("location")(_location)

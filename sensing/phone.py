@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..memory import NewEvent
+from ..redact import redact
 from ..settings import Settings
 from . import termux
 from .base import SensorUnavailable, register
-from .redact import redact
 
 POWER = Path("/sys/class/power_supply")
 
@@ -254,4 +254,4 @@ for _name, _cls in (
     ("calls", CallLogSensor),
     ("clipboard", ClipboardSensor),
 ):
-    register(_name)(lambda settings, store=None, cls=_cls: cls(settings))
+    register(_name)(lambda settings, db=None, cls=_cls: cls(settings))

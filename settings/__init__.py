@@ -23,9 +23,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from ..bridge.config import McpSettings
 from ..configfile import SettingsError as SettingsError
 from ..configfile import describe, read_config
+from .mcp import McpSettings
 from .sections import (
     ChatSettings as ChatSettings,
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ..clock import SYSTEM_CLOCK, Clock
+from ..db import Database
 from ..engine import Engine
 from ..memory import MemoryStore
 from ..plugins import Registry
@@ -26,13 +27,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SkillContext:
-    """What a skill may use: the memory, the model, the notifier, the clock."""
+    """What a skill may use: the memory, the model, the notifier, the clock, and the one
+    ``Database`` the other rooms (reminders, skill runs, exchanges) are opened on."""
 
     store: MemoryStore
     settings: Settings
     notifier: Notifier
     clock: Clock
     engine: Engine | None = None
+    db: Database = field(kw_only=True)
 
 
 class Skill(Protocol):
@@ -62,12 +65,12 @@ registry = SKILLS.all
 class SkillSwitches:
     """Which skills the user turned on or off (the ``skills`` table)."""
 
-    def __init__(self, store: MemoryStore, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK) -> None:
         self.clock = clock
-        self.store = store
+        self.runs = SkillRuns(db)
 
     def enabled(self, name: str, default: bool) -> bool:
-        switched = SkillRuns(self.store.db).switch(name)
+        switched = self.runs.switch(name)
         return default if switched is None else switched
 
     def set(self, name: str, enabled: bool) -> None:
@@ -75,12 +78,12 @@ class SkillSwitches:
             from ..validation import InputError
 
             raise InputError(f"unknown skill {name!r}; known: {sorted(registry())}")
-        SkillRuns(self.store.db).set_switch(name, enabled, self.clock.now())
+        self.runs.set_switch(name, enabled, self.clock.now())
 
 
-def describe_skills(store: MemoryStore) -> list[dict[str, Any]]:
+def describe_skills(db: Database) -> list[dict[str, Any]]:
     """Every registered skill: name, what it does, whether the user has it on."""
-    switches = SkillSwitches(store)
+    switches = SkillSwitches(db)
     out = []
     for name, factory in sorted(registry().items()):
         skill = factory()
@@ -120,7 +123,7 @@ class SkillRunner:
             skill = factory()
             self.skills[name] = skill
             self.statuses[name] = SkillStatus(name, skill.description, False)
-        self.switches = SkillSwitches(self.context.store, self.context.clock)
+        self.switches = SkillSwitches(self.context.db, self.context.clock)
 
     def tick(self) -> None:
         for name, skill in self.skills.items():

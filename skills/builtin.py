@@ -32,7 +32,7 @@ def _day_bounds(day: date, context: SkillContext) -> tuple[str, str]:
 
 def _claim(context: SkillContext, name: str, day: date) -> bool:
     """Record that ``name`` runs for ``day``; False if it already did (restarts too)."""
-    return SkillRuns(context.store.db).claim(name, day, context.clock.now())
+    return SkillRuns(context.db).claim(name, day, context.clock.now())
 
 
 def _due(context: SkillContext, at: str) -> date | None:
@@ -78,7 +78,7 @@ class RemindersSkill:
         if self.scheduler is None:
             config = context.settings.skills
             self.scheduler = ReminderScheduler(
-                ReminderBook(context.store, context.settings.tz()),
+                ReminderBook(context.db, context.settings.tz()),
                 context.notifier,
                 context.clock,
                 grace=timedelta(hours=config.grace_hours),
@@ -119,7 +119,7 @@ class BriefingSkill:
         """The deterministic part, always present even if generation fails."""
         tz = context.settings.tz()
         start, end = _day_bounds(today, context)
-        reminders = ReminderBook(context.store, tz).due_between(start, end)
+        reminders = ReminderBook(context.db, tz).due_between(start, end)
         lines = (
             ["Today's reminders:"]
             + [f"- {datetime.fromisoformat(r[1]).astimezone(tz):%H:%M} {r[0]}" for r in reminders]
@@ -190,13 +190,13 @@ class ConsolidationSkill:
         start, end = _day_bounds(day, context)
         if context.store.lookup.any_between(start, end, besides=("episode", "briefing")):
             return True
-        return ExchangeLog(context.store.db).any_between(start, end)
+        return ExchangeLog(context.db).any_between(start, end)
 
     def summarize(self, context: SkillContext, day: date) -> str:
         start, end = _day_bounds(day, context)
         rows = context.store.lookup.live_between(start, end, besides=("episode", "briefing"))
         kinds = Counter(row[0] for row in rows)
-        asked = ExchangeLog(context.store.db).count_between(start, end)
+        asked = ExchangeLog(context.db).count_between(start, end)
         heading = f"{day:%A %d %B %Y}: " + (
             ", ".join(f"{count} {kind}" for kind, count in kinds.most_common()) or "a quiet day"
         )
@@ -221,7 +221,9 @@ class WeeklyExportSkill:
             return
         from ..training.export import default_export_dir, export
 
-        report = export(context.store, context.settings, default_export_dir(context.settings))
+        report = export(
+            context.store, context.db, context.settings, default_export_dir(context.settings)
+        )
         log.info("weekly export: %s", report.counts)
 
 

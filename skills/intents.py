@@ -18,9 +18,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field, ValidationError
 
 from ..clock import SYSTEM_CLOCK, Clock
+from ..db import Database
 from ..engine import ChatOptions, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
-from ..memory import MemoryStore
 from ..replies import NO, YES
 from ..sensing.places import Places
 from ..settings import Settings
@@ -76,16 +76,17 @@ class ReminderRequest(BaseModel):
 class ReminderIntent:
     def __init__(
         self,
-        store: MemoryStore,
+        db: Database,
         engine: Engine | None,
         settings: Settings,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.clock = clock
-        self.store = store
         self.engine = engine
         self.settings = settings
-        self.book = ReminderBook(store, settings.tz())
+        self.book = ReminderBook(db, settings.tz())
+        self.places = Places(db)
+        self.runs = SkillRuns(db)
 
     def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> str | None:
         """A reply if ``text`` is about a reminder (a request or a yes/no), else None."""
@@ -142,7 +143,7 @@ class ReminderIntent:
         if kind in ("arrive", "leave"):
             name = (found.get("place") or "home").strip() or "home"
             place = next(
-                (p for p in Places(self.store.db).all() if (p.name or "").lower() == name.lower()),
+                (p for p in self.places.all() if (p.name or "").lower() == name.lower()),
                 None,
             )
             if place is None:
@@ -181,13 +182,13 @@ class ReminderIntent:
             raise InputError("cannot read when") from None
 
     def _propose(self, conversation_id: str, proposal: dict[str, Any], now: datetime) -> None:
-        SkillRuns(self.store.db).propose(conversation_id, "reminder", proposal, now)
+        self.runs.propose(conversation_id, "reminder", proposal, now)
 
     def _pending(self, conversation_id: str) -> dict[str, Any] | None:
-        return SkillRuns(self.store.db).pending(conversation_id)
+        return self.runs.pending(conversation_id)
 
     def _clear(self, conversation_id: str) -> None:
-        SkillRuns(self.store.db).clear(conversation_id)
+        self.runs.clear(conversation_id)
 
     def _save(self, proposal: dict[str, Any], now: datetime) -> str:
         if "trigger" in proposal:
@@ -217,11 +218,11 @@ class IntentRegistry(Protocol):
 
 
 def register_intents(
-    router: IntentRegistry, store: MemoryStore, engine: Engine | None, settings: Settings
+    router: IntentRegistry, db: Database, engine: Engine | None, settings: Settings
 ) -> None:
     """The skills' chat intents: reminders, while the user leaves that skill on."""
     router.register(
         "reminders",
-        ReminderIntent(store, engine, settings),
-        lambda: SkillSwitches(store).enabled("reminders", True),
+        ReminderIntent(db, engine, settings),
+        lambda: SkillSwitches(db).enabled("reminders", True),
     )

@@ -45,16 +45,16 @@ def traces(store: MemoryStore, settings: Settings) -> dict[str, int]:
         "corrected": assistant.ask("when is the dentist").exchange_id,
         "bad": assistant.ask("call +49 151 0000 0000 about what").exchange_id,
     }
-    record_feedback(store, ids["corrected"], "bad", "The dentist is on Friday at 3pm.")
-    record_feedback(store, ids["bad"], "bad")
-    record_feedback(store, ids["good"], "good")
+    record_feedback(store.db, ids["corrected"], "bad", "The dentist is on Friday at 3pm.")
+    record_feedback(store.db, ids["bad"], "bad")
+    record_feedback(store.db, ids["good"], "good")
     return ids
 
 
 def test_export_writes_sft_dpo_memories_and_a_manifest(
     store: MemoryStore, settings: Settings, traces: dict[str, int], tmp_path: Path
 ) -> None:
-    report = export(store, settings, tmp_path / "out")
+    report = export(store, store.db, settings, tmp_path / "out")
     out = tmp_path / "out"
     sft, dpo, memories = (_lines(out / n) for n in ("sft.jsonl", "dpo.jsonl", "memories.jsonl"))
     assert [row["meta"]["exchange_id"] for row in sft] == [traces["good"]]
@@ -88,21 +88,21 @@ def test_export_writes_sft_dpo_memories_and_a_manifest(
 def test_exports_are_incremental(
     store: MemoryStore, settings: Settings, traces: dict[str, int], tmp_path: Path
 ) -> None:
-    first = export(store, settings, tmp_path / "1")
-    again = export(store, settings, tmp_path / "2")
+    first = export(store, store.db, settings, tmp_path / "1")
+    again = export(store, store.db, settings, tmp_path / "2")
     assert again.empty and not (tmp_path / "2").exists()  # nothing new, nothing written
-    same = export(store, settings, tmp_path / "3", Watermark.parse(str(first.watermark)))
+    same = export(store, store.db, settings, tmp_path / "3", Watermark.parse(str(first.watermark)))
     assert same.empty
     answer = Assistant(store, FakeEngine(["Sunny."]), settings).ask("weather?")
-    record_feedback(store, answer.exchange_id, "good")  # its prompt held the notification
-    newer = export(store, settings, tmp_path / "4")
+    record_feedback(store.db, answer.exchange_id, "good")  # its prompt held the notification
+    newer = export(store, store.db, settings, tmp_path / "4")
     assert [r["meta"]["exchange_id"] for r in _lines(tmp_path / "4" / "sft.jsonl")] == [
         answer.exchange_id
     ]
-    record_feedback(store, answer.exchange_id, "bad", "It will rain.")
-    late = export(store, settings, tmp_path / "5")
+    record_feedback(store.db, answer.exchange_id, "bad", "It will rain.")
+    late = export(store, store.db, settings, tmp_path / "5")
     assert late.counts["dpo"] == 1 and late.counts["sft"] == 0
-    everything = export(store, settings, tmp_path / "6", Watermark())
+    everything = export(store, store.db, settings, tmp_path / "6", Watermark())
     assert everything.counts["dpo"] == 2 and newer.counts["sft"] == 1
 
 
@@ -111,7 +111,7 @@ def test_forgotten_memories_and_their_traces_never_appear(
 ) -> None:
     (fact,) = [m for m in store.iter_memories() if m.kind == "fact"]
     store.forget(fact.id)
-    export(store, settings, tmp_path / "out", Watermark())
+    export(store, store.db, settings, tmp_path / "out", Watermark())
     dumped = "".join(p.read_text() for p in (tmp_path / "out").glob("*.jsonl"))
     assert "Lisbon" not in dumped
     assert traces["good"] not in [
@@ -123,9 +123,9 @@ def test_bad_input_is_refused(store: MemoryStore, traces: dict[str, int]) -> Non
     with pytest.raises(InputError, match="not a watermark"):
         Watermark.parse("yesterday")
     with pytest.raises(InputError, match="no such answer"):
-        record_feedback(store, 999, "good")
+        record_feedback(store.db, 999, "good")
     with pytest.raises(InputError, match="must be good or bad"):
-        record_feedback(store, traces["good"], "meh")
+        record_feedback(store.db, traces["good"], "meh")
 
 
 def test_export_and_feedback_commands(
@@ -161,7 +161,7 @@ def test_a_regenerated_answer_the_user_kept_becomes_a_pair(
     assert assistant.exchanges.recent(first.conversation_id, 5) == [
         ("who is my sister?", "Your sister is Maya.")
     ]  # the replaced answer leaves history
-    report = export(store, settings, tmp_path / "out")
+    report = export(store, store.db, settings, tmp_path / "out")
     (pair,) = _lines(tmp_path / "out" / "dpo.jsonl")
     assert (pair["chosen"], pair["rejected"]) == ("Your sister is Maya.", "Elena.")
     assert pair["meta"]["source"] == "regenerated"

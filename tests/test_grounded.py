@@ -138,7 +138,7 @@ def test_forgetting_keeps_the_exchanges_that_merely_retrieved_it(
     fact = store.remember("The user's favourite cake is tiramisu.", kind="fact")  # profile
     assistant = Assistant(store, FakeEngine(["Lisbon.", "It is hunter2."]), settings)
     kept = assistant.ask("Where does my sister live?", now=NOW)
-    record_feedback(store, kept.exchange_id, "bad", "She lives in Lisbon, Portugal.")
+    record_feedback(store.db, kept.exchange_id, "bad", "She lives in Lisbon, Portugal.")
     leaked = assistant.ask("what is my wifi password?", now=NOW)
     assert secret.id in [m.memory.id for m in kept.memories]
     store.forget(secret.id)

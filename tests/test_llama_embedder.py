@@ -18,12 +18,12 @@ from pocketmind.embedders import (
     make_embedder,
     packaged_minilm_path,
 )
-from pocketmind.embedders.gguf import read_embedding_info
 from pocketmind.embedders.http import HttpEmbedder
 from pocketmind.embedders.llama import LlamaEmbedder
 from pocketmind.memory import MemoryStore
 from pocketmind.memory.store import EmbeddingMismatch
 from pocketmind.models.convert import ConversionError, convert_bert, read_safetensors
+from pocketmind.models.embedding_gguf import read_embedding_info
 from pocketmind.retrieval import Retriever
 from pocketmind.settings import load_settings
 

@@ -12,7 +12,7 @@ from daemon_helpers import DaemonProcess
 from patience import patience
 
 from pocketmind.bridge.client import McpServers
-from pocketmind.bridge.config import McpServerConfig
+from pocketmind.settings.mcp import McpServerConfig
 from pocketmind.tools.base import Effect, ToolError
 from pocketmind.tools.gate import Gate
 

@@ -11,9 +11,9 @@ from model_server import serve
 
 from pocketmind.cli import main
 from pocketmind.embedders import PACKAGED_MODEL_ID, packaged_minilm_path
-from pocketmind.embedders.gguf import read_embedding_info
 from pocketmind.models.catalog import CATALOG, MINILM_REVISION
 from pocketmind.models.download import ChecksumMismatch, DownloadError, Pin, fetch
+from pocketmind.models.embedding_gguf import read_embedding_info
 
 BODY = bytes(range(256)) * 4096  # 1 MiB
 SHA = hashlib.sha256(BODY).hexdigest()

@@ -42,7 +42,7 @@ def bare_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _fire_one(store: MemoryStore, notifier: object) -> tuple[ReminderBook, ReminderScheduler]:
     clock = FakeClock(START)
-    book = ReminderBook(store, BERLIN)
+    book = ReminderBook(store.db, BERLIN)
     book.add_time("call Mum", parse_when("today at 10:05", clock.now(), BERLIN), clock.now())
     scheduler = ReminderScheduler(book, notifier, clock)  # type: ignore[arg-type]
     clock.advance(minutes=6)

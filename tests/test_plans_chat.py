@@ -37,7 +37,7 @@ def test_a_planning_request_is_answered_by_the_planner(
     tomorrow = now + timedelta(days=1)
     store.remember(f"Maya: I'm busy {tomorrow:%A} 9:00-11:00", "message", "sms")
     engine = FakeEngine(["the model should not answer this"])
-    answer = make_assistant(store, engine, settings).ask(
+    answer = make_assistant(store, engine, settings, db=store.db).ask(
         "find a free hour with Maya tomorrow", now=now
     )
     assert answer.text.startswith(f"{tomorrow:%A}, 11:00 - 12:00 works for you and Maya.")

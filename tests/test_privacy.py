@@ -154,7 +154,7 @@ def test_a_home_that_is_the_users_home_directory_only_has_our_files_touched(
 def test_exports_are_private(umask: int, store: MemoryStore, settings: Settings) -> None:
     Assistant(store, FakeEngine(["Sunny."]), settings).ask("weather?")
     out = settings.home / "exports" / "first"
-    export(store, settings, out)
+    export(store, store.db, settings, out)
     assert {p.name for p in out.iterdir()} >= {"sft.jsonl", "manifest.json"}
     assert _open_to_others(settings.home) == {}
 
@@ -185,14 +185,14 @@ def test_an_answer_built_on_untrusted_memories_is_no_target_unless_marked_good(
     paraphrase = assistant.ask("anything about money?").exchange_id
     vouched = assistant.ask("and what else?").exchange_id
     late = assistant.ask("and then?").exchange_id
-    record_feedback(store, vouched, "good")
-    first = export(store, settings, tmp_path / "1")
+    record_feedback(store.db, vouched, "good")
+    first = export(store, store.db, settings, tmp_path / "1")
     assert _sft_ids(tmp_path / "1") == [vouched]
     assert first.skipped["untrusted_source"] == 2 and first.skipped["untrusted_echo"] == 0
     manifest = json.loads((tmp_path / "1" / "manifest.json").read_text())
     assert manifest["skipped"]["untrusted_source"] == 2
-    record_feedback(store, late, "good")  # marked good after the export: it comes in late
-    export(store, settings, tmp_path / "2")
+    record_feedback(store.db, late, "good")  # marked good after the export: it comes in late
+    export(store, store.db, settings, tmp_path / "2")
     assert _sft_ids(tmp_path / "2") == [late]
     assert paraphrase not in _sft_ids(tmp_path / "2")
 
@@ -202,6 +202,6 @@ def test_an_answer_on_trusted_memories_only_is_still_a_target(
 ) -> None:
     store.remember("Maya moved to Lisbon", kind="fact")
     answer = Assistant(store, FakeEngine(["Lisbon."]), settings).ask("where is Maya?")
-    report = export(store, settings, tmp_path / "out")
+    report = export(store, store.db, settings, tmp_path / "out")
     assert _sft_ids(tmp_path / "out") == [answer.exchange_id]
     assert report.skipped["untrusted_source"] == 0

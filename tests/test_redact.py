@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from pocketmind.sensing.redact import iban_ok, normalize, redact
+from pocketmind.redact import iban_ok, normalize, redact
 from pocketmind.settings import Settings, load_settings
 from pocketmind.training.redaction import Redactor
 

@@ -59,7 +59,7 @@ def test_the_loop_teaches_the_model_a_personal_fact(
     assistant = Assistant(store, FakeEngine([a for _, a in SEED]), settings)
     for question, _ in SEED:
         assistant.ask(question)
-    report = export(store, settings, tmp_path / "export")
+    report = export(store, store.db, settings, tmp_path / "export")
     assert report.counts["sft"] == len(SEED)
     # Two folds, not the default three: the same check (held-out loss beats the base on
     # every fold) at two thirds of the training, so it passes with a CPU hog beside it.
@@ -110,7 +110,7 @@ def test_several_processes_through_accelerate(
     assistant = Assistant(store, FakeEngine([a for _, a in SEED[:6]]), settings)
     for question, _ in SEED[:6]:
         assistant.ask(question)
-    export(store, settings, tmp_path / "export")
+    export(store, store.db, settings, tmp_path / "export")
     launcher = shutil.which("accelerate", path=str(Path(sys.executable).parent))
     assert launcher is not None
     env = {**os.environ, "POCKETMIND_TRAIN__EPOCHS": "1", "POCKETMIND_TRAIN__LR": "0.002"}

@@ -33,7 +33,7 @@ def _scheduler(
     store: MemoryStore, clock: FakeClock, **options: object
 ) -> tuple[ReminderScheduler, RecordingNotifier]:
     notifier = RecordingNotifier()
-    return ReminderScheduler(ReminderBook(store, BERLIN), notifier, clock, **options), notifier
+    return ReminderScheduler(ReminderBook(store.db, BERLIN), notifier, clock, **options), notifier
 
 
 def _run(scheduler: ReminderScheduler, clock: FakeClock, minutes: int) -> list[datetime]:

@@ -151,3 +151,25 @@ def test_any_query_text_searches_without_error(query: str) -> None:
         assert "no such date" in str(exc)
     finally:
         store.close()
+
+
+def test_candidates_come_from_the_memory_room(store: MemoryStore) -> None:
+    at = NOW - timedelta(days=1)
+    rows = [
+        NewMemory("first", "notification", "chat", at - timedelta(hours=5)),
+        NewMemory("second", "notification", "chat", at - timedelta(minutes=10)),
+        NewMemory("middle", "notification", "chat", at),
+        NewMemory("third", "notification", "chat", at + timedelta(minutes=5)),
+        NewMemory("elsewhere", "notification", "mail", at + timedelta(minutes=1)),
+    ]
+    first, second, middle, third, elsewhere = [r.id for r in store.remember_many(rows)]
+    candidates = store.candidates
+    assert candidates.neighbors(middle, 2) == ([second, first], [third])
+    assert candidates.neighbors(middle, 2, within=timedelta(minutes=30)) == ([second], [third])
+    assert candidates.allowed(None, None, None) is None
+    assert candidates.allowed(None, "mail", None) == {elsewhere}
+    window = TimeWindow(at - timedelta(minutes=20), at + timedelta(minutes=1))
+    assert candidates.allowed(None, "chat", window) == {second, middle}
+    (hit,) = candidates.full_text('"third"', None, None, None, 10)
+    assert hit[0] == third and hit[1] > 0
+    assert candidates.full_text('"third"', None, "mail", None, 10) == []

@@ -46,7 +46,7 @@ def test_relations_resolve_roles_and_follow_the_supersede_chain(store: MemorySto
     new = learned(store, "The user goes to Urban Boulder now", "user's gym", 10)
     store.supersede(old, new)
     store.remember("Parkside is a nice gym", kind="fact", source="user")  # no subject: ignored
-    relations = Relations.load(store.db)
+    relations = Relations.load(store.lookup)
     (sister,) = relations.resolve(["sisters"])
     assert sister.current == ["Maya"] and sister.former == []
     (gym,) = relations.resolve(["gym"])
@@ -57,14 +57,14 @@ def test_relations_resolve_roles_and_follow_the_supersede_chain(store: MemorySto
 def test_a_question_naming_a_relation_gains_the_name(store: MemoryStore) -> None:
     learned(store, "Maya is the user's sister", "sister maya", 200)
     question = "Where does my sister live now?"
-    expansion = expand(question, content_words(question), Relations.load(store.db))
+    expansion = expand(question, content_words(question), Relations.load(store.lookup))
     assert expansion.words == ("maya",)
     assert expansion.about_now
     assert expansion.query_text(["sister", "live"]) == "sister live maya"
     assert expansion.query_text(["sister", "live"], keep_roles=False) == "live maya"
     assert expansion.restates_relation("Maya is the user's sister", "fact")
     assert not expansion.restates_relation("Maya is the user's sister", "note")
-    plain = expand("who is Maya", ["maya"], Relations.load(store.db))
+    plain = expand("who is Maya", ["maya"], Relations.load(store.lookup))
     assert plain.words == () and not plain.about_now
 
 
@@ -79,12 +79,14 @@ def test_now_shift_prefers_change_and_current_state(store: MemoryStore) -> None:
     new = learned(store, "The user goes to Urban Boulder", "user's gym", 10)
     store.supersede(old, new)
     question = "Which gym do I go to now?"
-    expansion = expand(question, content_words(question), Relations.load(store.db))
+    expansion = expand(question, content_words(question), Relations.load(store.lookup))
     switched = "I switched my gym membership from Parkside Fitness to Urban Boulder"
     assert expansion.now_shift(switched) == 1.0
     assert expansion.now_shift("Parkside Fitness: our October newsletter") == -1.0
     assert expansion.now_shift("Leg day at the gym") == 0.0
-    later = expand("Which gym did I go to in May?", ["gym", "go", "may"], Relations.load(store.db))
+    later = expand(
+        "Which gym did I go to in May?", ["gym", "go", "may"], Relations.load(store.lookup)
+    )
     assert later.now_shift(switched) == 0.0
 
 

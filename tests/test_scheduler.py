@@ -19,7 +19,9 @@ START = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
 def _runner(store: MemoryStore, settings: Settings) -> tuple[SkillRunner, FakeClock]:
     clock = FakeClock(START)
-    return SkillRunner(SkillContext(store, settings, RecordingNotifier(), clock)), clock
+    return SkillRunner(
+        SkillContext(store, settings, RecordingNotifier(), clock, db=store.db)
+    ), clock
 
 
 def _sent(runner: SkillRunner) -> list[str]:
@@ -34,7 +36,7 @@ def test_time_reminders_fire_when_the_scheduler_ticks_past_them(
     runner, clock = _runner(store, settings)
     scheduler = ManualScheduler()
     scheduler.start(runner.tick)
-    book = ReminderBook(store, settings.tz())
+    book = ReminderBook(store.db, settings.tz())
     book.add_time("call Mum", parse_when("in 5 minutes", clock.now(), settings.tz()), clock.now())
     scheduler.run()
     assert _sent(runner) == []
@@ -48,7 +50,7 @@ def test_context_reminders_hear_events_through_the_skill_runner(
     store: MemoryStore, settings: Settings
 ) -> None:
     runner, clock = _runner(store, settings)
-    book = ReminderBook(store, settings.tz())
+    book = ReminderBook(store.db, settings.tz())
     book.add_context("sync photos", {"type": "wifi", "ssid": "HomeNet"}, clock.now())
     event = {
         "id": 1,

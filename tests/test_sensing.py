@@ -11,13 +11,13 @@ from patience import patience
 
 from pocketmind.clock import FakeClock
 from pocketmind.memory import MemoryStore
+from pocketmind.redact import redact
 from pocketmind.retrieval import Retriever
 from pocketmind.sensing import SensorRunner, SensorUnavailable
 from pocketmind.sensing.files import FileIndex, FileWatcher, chunks
 from pocketmind.sensing.notifications import LocationSensor, NotificationSensor
 from pocketmind.sensing.phone import BatterySensor, SmsSensor, WifiSensor
 from pocketmind.sensing.places import Places, PlaceTracker, distance_m
-from pocketmind.sensing.redact import redact
 from pocketmind.sensing.termux import FakeTermuxApi, TermuxError
 from pocketmind.settings import Settings
 
@@ -157,9 +157,9 @@ def test_location_permission_error_names_the_cause(
         (SHAPES / "location-error.json").read_text(),
     )
     with pytest.raises(TermuxError, match="Failed to get location"):
-        LocationSensor(fast, store).poll()
+        LocationSensor(fast, store.db).poll()
     termux.set("termux-location", sample("termux-location"))
-    assert LocationSensor(fast, store).poll() == []  # the start position is not an arrival
+    assert LocationSensor(fast, store.db).poll() == []  # the start position is not an arrival
     assert termux.calls("termux-location")[-1] == "-p network -r last"  # never `-r once`
 
 
@@ -361,7 +361,7 @@ def test_sensed_text_stays_data_and_triggers_nothing(
 ) -> None:
     from pocketmind.chat import Assistant
     from pocketmind.engine import FakeEngine
-    from pocketmind.ingest import Ingestor
+    from pocketmind.ingest import EventLog, Ingestor
 
     poisoned = [
         *sample("termux-notification-list"),
@@ -376,7 +376,7 @@ def test_sensed_text_stays_data_and_triggers_nothing(
         },
     ]
     termux.set("termux-notification-list", poisoned)
-    ingest = Ingestor(store, batch=10)
+    ingest = Ingestor(store, EventLog(store.db, store.settings), batch=10)
     ingest.start()
     ingest.submit(NotificationSensor(fast).poll())
     ingest.stop(flush=True)

@@ -37,29 +37,29 @@ def test_chat_reminder_is_confirmed_before_it_is_saved(
     store: MemoryStore, berlin: Settings
 ) -> None:
     engine = FakeEngine()
-    assistant = make_assistant(store, engine, berlin)
+    assistant = make_assistant(store, engine, berlin, db=store.db)
     proposal = _ask(assistant, "Remind me to call Mum tomorrow at 6pm")
     assert proposal == "Shall I remind you to call Mum — Tue 03 Jun 2025 at 18:00? (yes/no)"
-    assert ReminderBook(store, BERLIN).active() == []  # nothing saved yet
+    assert ReminderBook(store.db, BERLIN).active() == []  # nothing saved yet
     done = _ask(assistant, "yes")
     assert done == "Done: I'll remind you to call Mum Tue 03 Jun 2025 at 18:00 (#1)."
-    (reminder,) = ReminderBook(store, BERLIN).active()
+    (reminder,) = ReminderBook(store.db, BERLIN).active()
     assert reminder.next_fire_at == datetime(2025, 6, 3, 18, 0, tzinfo=BERLIN)
     assert engine.prompts == []  # read deterministically: the model was never asked
     _ask(assistant, "remind me to water the plants every day at 8", "c2")
     assert _ask(assistant, "no", "c2") == "OK, I won't set that reminder."
-    assert len(ReminderBook(store, BERLIN).active()) == 1
+    assert len(ReminderBook(store.db, BERLIN).active()) == 1
 
 
 def test_context_reminders_from_chat(store: MemoryStore, berlin: Settings) -> None:
     home = Places(store.db).add(52.52, 13.40, 150)
     Places(store.db).name(home.id, "home")
-    assistant = make_assistant(store, FakeEngine(), berlin)
+    assistant = make_assistant(store, FakeEngine(), berlin, db=store.db)
     assert _ask(assistant, "remind me to take the bins out when I get home") == (
         "Shall I remind you to take the bins out — when you arrive at home? (yes/no)"
     )
     _ask(assistant, "yes")
-    (reminder,) = ReminderBook(store, BERLIN).active()
+    (reminder,) = ReminderBook(store.db, BERLIN).active()
     assert reminder.trigger == {"type": "arrive", "place_id": home.id}
     reply = _ask(assistant, "remind me to buy chalk when I get to the gym", "c3")
     assert "I don't know a place called 'the gym'" in reply
@@ -79,17 +79,21 @@ def test_bad_reminder_requests_get_a_clear_answer(
     store: MemoryStore, berlin: Settings, text: str, message: str
 ) -> None:
     reply = _ask(
-        make_assistant(store, FakeEngine(['{"what": "x", "when": "never"}']), berlin), text
+        make_assistant(store, FakeEngine(['{"what": "x", "when": "never"}']), berlin, db=store.db),
+        text,
     )
     assert reply.startswith("I could not set that reminder:") and message in reply
-    assert ReminderBook(store, BERLIN).active() == []
+    assert ReminderBook(store.db, BERLIN).active() == []
 
 
 def test_the_model_helps_only_where_the_grammar_cannot(
     store: MemoryStore, berlin: Settings
 ) -> None:
     engine = FakeEngine([json.dumps({"what": "stretch", "when": "today 13:00"})])
-    reply = _ask(make_assistant(store, engine, berlin), "remind me to stretch once the film ends")
+    reply = _ask(
+        make_assistant(store, engine, berlin, db=store.db),
+        "remind me to stretch once the film ends",
+    )
     assert reply == "Shall I remind you to stretch — Mon 02 Jun 2025 at 13:00? (yes/no)"
     assert engine.options[0].json_schema is not None  # constrained output
 
@@ -112,16 +116,18 @@ def test_a_failing_skill_is_marked_and_the_others_run(store: MemoryStore, berlin
     register("broken")(Broken)
     register("counter")(Counter)
     try:
-        runner = SkillRunner(SkillContext(store, berlin, RecordingNotifier(), FakeClock(NOW)))
+        runner = SkillRunner(
+            SkillContext(store, berlin, RecordingNotifier(), FakeClock(NOW), db=store.db)
+        )
         runner.tick()
         status = runner.status()
         assert status["broken"]["state"] == "failed" and "boom" in status["broken"]["error"]
         assert status["counter"]["state"] == "ok" and ran == ["tick"]
-        SkillSwitches(store).set("counter", False)
+        SkillSwitches(store.db).set("counter", False)
         runner.tick()
         assert ran == ["tick"] and runner.status()["counter"]["state"] == "disabled"
         with pytest.raises(InputError, match="unknown skill 'nope'"):
-            SkillSwitches(store).set("nope", True)
+            SkillSwitches(store.db).set("nope", True)
     finally:
         from pocketmind.skills.base import SKILLS
 
@@ -139,13 +145,13 @@ def test_briefing_keeps_its_list_when_generation_fails(
     store: MemoryStore, berlin: Settings
 ) -> None:
     clock = FakeClock(NOW.replace(hour=7, minute=0))
-    book = ReminderBook(store, BERLIN)
+    book = ReminderBook(store.db, BERLIN)
     from pocketmind.skills.schedules import parse_when
 
     book.add_time("dentist", parse_when("today at 15:00", clock.now(), BERLIN), clock.now())
     store.remember("Arrived at home", kind="place", source="location", at=NOW - timedelta(days=1))
     notifier = RecordingNotifier()
-    context = SkillContext(store, berlin, notifier, clock, FailingEngine())
+    context = SkillContext(store, berlin, notifier, clock, FailingEngine(), db=store.db)
     skill = BriefingSkill()
     skill.tick(context)
     assert notifier.sent == []  # 07:00 is before the 07:30 briefing
@@ -182,7 +188,12 @@ def test_nightly_consolidation_merges_retires_and_summarizes(
     )
     engine = FakeEngine(["You went to work."])
     context = SkillContext(
-        store, berlin, RecordingNotifier(), FakeClock(NOW.replace(hour=3, minute=45)), engine
+        store,
+        berlin,
+        RecordingNotifier(),
+        FakeClock(NOW.replace(hour=3, minute=45)),
+        engine,
+        db=store.db,
     )
     ConsolidationSkill().tick(context)
     ConsolidationSkill().tick(context)  # once per day

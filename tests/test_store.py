@@ -239,3 +239,45 @@ def test_events_are_logged_raw_and_validated(store: MemoryStore) -> None:
     with pytest.raises(InputError, match=r"event 1: source must be a non-empty string"):
         events.record([NewEvent("", "b", {})])
     assert _rows(store, "events") == 2  # the failed batches wrote nothing
+
+
+def test_an_ingested_batch_is_one_transaction(store: MemoryStore) -> None:
+    """Memories, their event links and the events with no text commit together."""
+    from pocketmind.ingest import Ingestor
+    from pocketmind.memory import NewEvent
+
+    events = EventLog(store.db, store.settings)
+    at = datetime(2025, 1, 2, 13, 0, tzinfo=UTC)
+    ids = events.record(
+        [
+            NewEvent("chat", "message", {"text": "Maya lands at six"}, at, key="1"),
+            NewEvent("battery", "reading", {"percent": 40}, at, key="2"),
+        ]
+    )
+    began: list[int] = []
+    real = store.db.transaction
+
+    def counting():  # type: ignore[no-untyped-def]
+        began.append(store.db._depth)
+        return real()
+
+    store.db.transaction = counting  # type: ignore[method-assign]
+    try:
+        Ingestor(store, events)._process(ids)
+    finally:
+        del store.db.transaction
+    assert sum(1 for depth in began if depth == 0) == 1  # one outermost transaction
+    assert events.backlog()[1] == 0  # both done: the memory's and the empty one
+    assert store.count() == 1
+
+
+def test_alongside_rolls_back_with_the_memories(store: MemoryStore) -> None:
+    (prepared,) = store.prepare([NewMemory("Maya lands at six", "note", "user")], ["item"])
+    assert not isinstance(prepared, Exception)
+
+    def fail() -> None:
+        raise RuntimeError("the other room's write failed")
+
+    with pytest.raises(RuntimeError):
+        store.remember_prepared([prepared], alongside=fail)
+    assert store.count() == 0

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pocketmind.chat import Assistant
+from pocketmind.daemon.wiring import make_assistant
 from pocketmind.engine import FakeEngine
 from pocketmind.memory import MemoryStore
 from pocketmind.settings import Settings
@@ -85,18 +85,18 @@ def test_chat_reminders_leave_no_time_words_in_the_text(
     store: MemoryStore, berlin: Settings, request_text: str, what: str, when: str
 ) -> None:
     engine = FakeEngine()
-    assistant = Assistant(store, engine, berlin)
+    assistant = make_assistant(store, engine, berlin, db=store.db)
     reply = assistant.ask(request_text, conversation_id="c", now=NOW).text
     assert reply == f"Shall I remind you to {what} — {when}? (yes/no)"
     assert engine.prompts == []  # the grammar read it; the model was not asked
     assistant.ask("yes", conversation_id="c", now=NOW)
-    (reminder,) = ReminderBook(store, BERLIN).active()
+    (reminder,) = ReminderBook(store.db, BERLIN).active()
     assert reminder.text == what
 
 
 def test_a_past_time_in_chat_says_so(store: MemoryStore, berlin: Settings) -> None:
     reply = (
-        Assistant(store, FakeEngine(), berlin)
+        make_assistant(store, FakeEngine(), berlin, db=store.db)
         .ask("remind me to stretch yesterday at 9am", conversation_id="c", now=NOW)
         .text
     )

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..db import Database
 from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..memory.instants import to_db
@@ -81,18 +82,18 @@ class ExportReport:
 
 
 def record_feedback(
-    store: MemoryStore, exchange_id: int, rating: str, correction: str | None = None
+    db: Database, exchange_id: int, rating: str, correction: str | None = None
 ) -> None:
     """The user's verdict on an answer; a later one replaces an earlier one."""
-    ExchangeLog(store.db).record_feedback(exchange_id, rating, correction)
+    ExchangeLog(db).record_feedback(exchange_id, rating, correction)
 
 
 def default_export_dir(settings: Settings) -> Path:
     return settings.home / "exports" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
 
 
-def last_watermark(store: MemoryStore) -> Watermark:
-    last = ExportLog(store.db).last_watermark()
+def last_watermark(db: Database) -> Watermark:
+    last = ExportLog(db).last_watermark()
     return Watermark.parse(last) if last else Watermark()
 
 
@@ -109,24 +110,27 @@ def _echoes(answer: str, sources: list[str]) -> bool:
 
 def export(
     store: MemoryStore,
+    db: Database,
     settings: Settings,
     out: Path,
     since: Watermark | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> ExportReport:
-    """Write what is new since ``since`` (default: the last export) to ``out``."""
-    start = since if since is not None else last_watermark(store)
+    """Write what is new since ``since`` (default: the last export) to ``out``. Each
+    owner gives its rows: the memories from ``store``, the exchanges and the export log
+    from ``db`` (the Database the store is on)."""
+    start = since if since is not None else last_watermark(db)
     scrub = Redactor(settings)
     report = ExportReport(
         start, start, skipped={"bad_answer": 0, "untrusted_echo": 0, "untrusted_source": 0}
     )
-    sft, dpo, exchange_max = _exchanges(store, start, scrub, report, progress)
-    exchanges = ExchangeLog(store.db)
+    exchanges = ExchangeLog(db)
+    sft, dpo, exchange_max = _exchanges(store, exchanges, start, scrub, report, progress)
     feedback_max = exchanges.latest_feedback_at()
     memories, memory_max = _memories(store, start, scrub)
     from ..tools.actions import ActionBook
 
-    actions, action_max = ActionBook(store.db).export_rows(start.action, scrub)
+    actions, action_max = ActionBook(db).export_rows(start.action, scrub)
     report.counts = {
         "sft": len(sft),
         "dpo": len(dpo),
@@ -166,12 +170,13 @@ def export(
         "redaction": scrub.describe(),
     }
     write_private(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
-    ExportLog(store.db).record(str(report.watermark), str(out))
+    ExportLog(db).record(str(report.watermark), str(out))
     return report
 
 
 def _exchanges(
     store: MemoryStore,
+    exchanges: ExchangeLog,
     start: Watermark,
     scrub: Redactor,
     report: ExportReport,
@@ -180,7 +185,6 @@ def _exchanges(
     sft: list[dict[str, Any]] = []
     dpo: list[dict[str, Any]] = []
     top = start.exchange
-    exchanges = ExchangeLog(store.db)
     rows = exchanges.for_export(start.exchange, start.feedback or "")
     replaced = exchanges.regenerations()  # original -> its latest regeneration
     answers = {row["id"]: row for row in rows}
@@ -236,7 +240,7 @@ def _exchanges(
                 )
         else:
             target = {"messages": [*prompt, {"role": "assistant", "content": answer}], "meta": meta}
-            _target(store, row, start, target, sft, report)
+            _target(store, exchanges, row, start, target, sft, report)
         if progress:
             progress(1)
     return sft, dpo, top
@@ -244,6 +248,7 @@ def _exchanges(
 
 def _target(
     store: MemoryStore,
+    exchanges: ExchangeLog,
     row: Any,
     start: Watermark,
     target: dict[str, Any],
@@ -257,7 +262,7 @@ def _target(
     good = row["rating"] == "good"
     if not (new or (good and (row["feedback_at"] or "") > (start.feedback or ""))):
         return
-    used = store.get_many(ExchangeLog(store.db).memory_ids(row["id"]))
+    used = store.get_many(exchanges.memory_ids(row["id"]))
     untrusted = [m.text for m in used.values() if m.untrusted]
     if (good and untrusted) or (new and not untrusted):
         sft.append(target)  # vouched for by the user, or built on trusted memories only

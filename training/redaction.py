@@ -1,7 +1,7 @@
 """What an export removes on top of the sensing redaction: emails, phone numbers and the
 names the user listed.
 
-Everything is matched on normalized text (see :func:`pocketmind.sensing.redact.normalize`),
+Everything is matched on normalized text (see :func:`pocketmind.redact.normalize`),
 so an invisible character inside an address does not hide it. A phone number is 7-15
 digits with spaces, dots, dashes, slashes or brackets between them ("415.555.0132",
 "+49 151 0000 0000"), but never a date or a time ("2025-01-02 13:04", "03.05.2024"), an
@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-from ..sensing.redact import is_date, normalize, redact
+from ..redact import is_date, normalize, redact
 from ..settings import Settings
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

@@ -15,7 +15,7 @@ from ..daemon.client import DaemonError
 from .widgets import StatusLine, Turn
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 PLACEHOLDER = "Ask about your life…"
 
@@ -40,7 +40,7 @@ class ChatScreen(Screen[None]):
         self.correcting: int | None = None  # the next Enter sends the right answer
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

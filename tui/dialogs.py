@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 from ..daemon.client import DaemonError
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -111,7 +111,7 @@ class ReminderAlert(ModalScreen[None]):
         self.firing = firing
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -22,7 +22,7 @@ from .dialogs import ConfirmScreen
 from .widgets import StatusLine, memory_line
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 RECENT = 20
 
@@ -40,7 +40,7 @@ class MemoryScreen(Screen[None]):
         self.results: list[dict[str, Any]] = []
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -121,7 +121,7 @@ class MemoryDetail(ModalScreen[bool]):
         self.memory = memory
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -164,7 +164,7 @@ class MemoryDetail(ModalScreen[bool]):
         self.app.call_from_thread(self.dismiss, True)
 
 
-def remember_again(app: PocketMindApp, memory: dict[str, Any]) -> None:
+def remember_again(app: Host, memory: dict[str, Any]) -> None:
     """Undo a forget: the same text, kind, source and time, as a new memory."""
     body = {k: memory[k] for k in ("text", "kind", "source")} | {"at": memory["occurred_at"]}
     try:

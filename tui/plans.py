@@ -18,7 +18,7 @@ from ..plans.model import Plan
 from .widgets import StatusLine
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 
 class PlansScreen(Screen[None]):
@@ -35,7 +35,7 @@ class PlansScreen(Screen[None]):
         self.poll_s = poll_s
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -20,7 +20,7 @@ from .dialogs import ConfirmScreen, ReminderAlert
 from .widgets import StatusLine
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 
 class RemindersScreen(Screen[None]):
@@ -38,7 +38,7 @@ class RemindersScreen(Screen[None]):
         self.due: list[dict[str, Any]] = []
 
     @property
-    def pm(self) -> PocketMindApp:
+    def pm(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -169,7 +169,7 @@ class RemindersScreen(Screen[None]):
         self.app.call_from_thread(self.reload)
 
 
-def restore(app: PocketMindApp, reminder_id: int) -> None:
+def restore(app: Host, reminder_id: int) -> None:
     """Undo a cancel: the same reminder, active again."""
     try:
         with app.client() as client:

@@ -21,7 +21,7 @@ from .memories import MemoryDetail, MemoryScreen
 from .reminders import RemindersScreen
 
 if TYPE_CHECKING:
-    from .app import PocketMindApp
+    from .host import Host
 
 
 class NotRunningScreen(Screen[None]):
@@ -41,7 +41,7 @@ class NotRunningScreen(Screen[None]):
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
-        app: PocketMindApp = self.app  # type: ignore[assignment]
+        app: Host = self.app  # type: ignore[assignment]
         self.query_one("#message", Static).update("Starting the daemon…")
         app.start_daemon()
 

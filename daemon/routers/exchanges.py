@@ -20,7 +20,7 @@ ExchangeId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 def give_feedback(
     runtime: RuntimeDep, exchange_id: ExchangeId, body: schemas.FeedbackIn
 ) -> Response:
-    record_feedback(runtime.store, exchange_id, body.rating, body.correction)
+    record_feedback(runtime.db, exchange_id, body.rating, body.correction)
     return Response(status_code=204)
 
 

@@ -20,7 +20,9 @@ def run_export(runtime: RuntimeDep, body: schemas.ExportIn) -> dict[str, Any]:
         if body.name
         else default_export_dir(runtime.settings)
     )
-    report = export(runtime.store, runtime.settings, out, Watermark() if body.all else None)
+    report = export(
+        runtime.store, runtime.db, runtime.settings, out, Watermark() if body.all else None
+    )
     return {
         "out": str(out),
         "watermark": str(report.watermark),

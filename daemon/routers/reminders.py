@@ -22,7 +22,7 @@ ReminderId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 
 
 def book(runtime: Runtime) -> ReminderBook:
-    return ReminderBook(runtime.store, runtime.settings.tz())
+    return ReminderBook(runtime.db, runtime.settings.tz())
 
 
 @router.get("/reminders")
@@ -52,7 +52,7 @@ def add_reminder(runtime: RuntimeDep, body: schemas.ReminderIn) -> dict[str, Any
     trigger: dict[str, Any] = {"repeat": body.repeat}
     if body.arrive or body.leave:
         name = body.arrive or body.leave or ""
-        places = Places(runtime.store.db).all()
+        places = Places(runtime.db).all()
         place = next((p for p in places if name in (str(p.id), p.name)), None)
         if place is None:
             raise InputError(f"{chosen[0]}: unknown place {name!r}")

@@ -18,7 +18,7 @@ SkillName = Annotated[str, PathParam(max_length=100)]
 @router.get("/skills")
 def list_skills(runtime: RuntimeDep) -> list[dict[str, Any]]:
     live = runtime.skills.status() if hasattr(runtime, "skills") else {}
-    out = describe_skills(runtime.store)
+    out = describe_skills(runtime.db)
     for row in out:
         row |= {key: live.get(row["name"], {}).get(key) for key in ("state", "error")}
     return out
@@ -26,11 +26,11 @@ def list_skills(runtime: RuntimeDep) -> list[dict[str, Any]]:
 
 @router.post("/skills/{name}/enable")
 def enable(runtime: RuntimeDep, name: SkillName) -> dict[str, Any]:
-    SkillSwitches(runtime.store).set(name, True)
+    SkillSwitches(runtime.db).set(name, True)
     return {"name": name, "enabled": True}
 
 
 @router.post("/skills/{name}/disable")
 def disable(runtime: RuntimeDep, name: SkillName) -> dict[str, Any]:
-    SkillSwitches(runtime.store).set(name, False)
+    SkillSwitches(runtime.db).set(name, False)
     return {"name": name, "enabled": False}

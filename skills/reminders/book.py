@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from ...db import Connection
-from ...memory import MemoryStore
+from ...db import Connection, Database
 from ...memory.instants import from_db, to_db
 from ...schema import migration
 from ...validation import InputError
@@ -52,9 +51,8 @@ class Reminder:
 
 
 class ReminderBook:
-    def __init__(self, store: MemoryStore, tz: tzinfo) -> None:
-        self.store = store
-        self.db = store.db
+    def __init__(self, db: Database, tz: tzinfo) -> None:
+        self.db = db
         self.tz = tz
 
     def due_between(self, start: str, end: str) -> list[tuple[str, str]]:

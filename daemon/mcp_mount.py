@@ -18,9 +18,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ..daemon.routers.deps import ADMITTED
-from .backing import Backing
-from .server import build_server
+from ..bridge.backing import Backing
+from ..bridge.server import build_server
+from .routers.deps import ADMITTED
 
 PATH = "/mcp"
 

@@ -19,8 +19,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
 
 from ..daemon.client import DaemonClient
+from ..daemon.mcp_mount import PATH
 from ..settings import Settings
-from .mount import PATH
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,21 @@ def serve_stdio(settings: Settings) -> str:
         print(f"pocketmind mcp: relaying to the daemon at {settings.socket_path}", file=sys.stderr)
         anyio.run(relay, settings)
         return "daemon"
+    from ..bridge.backing import Backing
+    from ..bridge.server import build_server
+    from ..db import Database
+    from ..embedders import make_embedder
     from ..memory import MemoryStore
-    from .backing import Backing
-    from .server import build_server
 
-    store = MemoryStore.open(settings)
+    db = Database.open(settings.db_path)
+    try:
+        store = MemoryStore(db, make_embedder(settings), settings)
+    except BaseException:
+        db.close()
+        raise
     print(f"pocketmind mcp: no daemon; serving {settings.db_path} in process", file=sys.stderr)
     try:
-        build_server(Backing.of_phone(store, settings)).run("stdio")
+        build_server(Backing.of_phone(store, db, settings)).run("stdio")
     finally:
         store.close()
     return "in-process"

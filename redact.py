@@ -11,6 +11,9 @@ characters dropped), so a no-break space or an invisible character between the d
 of a card does not hide it. A line where nothing was found is returned as it came; a
 line with a secret comes back normalized. :func:`redact` takes an ``extra`` step that
 the export adds its own kinds (emails, phone numbers, names) through.
+
+It sits on the bottom floor because both sensing (before storing) and training (before
+exporting) use it, and training sits below sensing.
 """
 
 from __future__ import annotations
