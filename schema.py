@@ -25,13 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .db import Connection, Database, transaction
 
 Part = Callable[[Connection], None]
 # Called inside the transaction that forgets memories: (database, [(memory id, its event id)], now).
 Forgetter = Callable[[Database, list[tuple[int, int | None]], str], None]
+# What a room gives an export: its rows after a watermark position, scrubbed by the
+# redactor, and the highest position seen (the next watermark).
+Exporter = Callable[[Database, int, Callable[[str], str]], tuple[list[Any], int]]
 
 # Every room that owns tables, in no particular order (the numbers give the order).
 OWNERS: tuple[str, ...] = (
@@ -75,6 +78,7 @@ class EventRecorder(Protocol):
 _REGISTERED: dict[int, Migration] = {}
 _EVENTS: list[EventRecorder] = []
 _FORGETTERS: list[Forgetter] = []
+_EXPORTERS: dict[str, Exporter] = {}
 
 
 def migration(number: int, name: str) -> Callable[[Part], Part]:
@@ -96,6 +100,24 @@ def on_forget(fn: Forgetter) -> Forgetter:
     if fn not in _FORGETTERS:
         _FORGETTERS.append(fn)
     return fn
+
+
+def exports(name: str) -> Callable[[Exporter], Exporter]:
+    """Register the rows a room adds to an export as ``NAME.jsonl`` (export asks every
+    owner this way, so training/ imports none of the rooms above it)."""
+
+    def register(fn: Exporter) -> Exporter:
+        _EXPORTERS[name] = fn
+        return fn
+
+    return register
+
+
+def exporter(name: str) -> Exporter:
+    load_owners()
+    if name not in _EXPORTERS:
+        raise KeyError(f"no room exports {name!r}")
+    return _EXPORTERS[name]
 
 
 def provide_event_log(recorder: EventRecorder) -> None:

@@ -26,6 +26,9 @@ from pydantic_settings import (
 from ..configfile import SettingsError as SettingsError
 from ..configfile import describe, read_config
 from .mcp import McpSettings
+from .retrieval import (
+    RetrievalSettings as RetrievalSettings,
+)
 from .sections import (
     ChatSettings as ChatSettings,
 )
@@ -46,9 +49,6 @@ from .sections import (
 )
 from .sections import (
     PlansSettings as PlansSettings,
-)
-from .sections import (
-    RetrievalSettings as RetrievalSettings,
 )
 from .sections import (
     SensingSettings as SensingSettings,

@@ -8,16 +8,10 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .. import host
-
-
-class _Section(BaseModel):
-    """A table of config.toml. An unknown key is refused with its name: a typo must not
-    silently leave the default in place."""
-
-    model_config = ConfigDict(extra="forbid")
+from .base import _Section
 
 
 class MemorySettings(_Section):
@@ -45,88 +39,6 @@ class MemorySettings(_Section):
         description="Forgetting by query takes only memories at least this similar to the "
         "query (cosine), so a query that matches nothing forgets nothing. Measured with "
         "all-MiniLM-L6-v2 by bench/forget.py.",
-    )
-
-
-class RetrievalSettings(_Section):
-    """Hybrid retrieval. The defaults were chosen on LoCoMo (bench/memory.py)."""
-
-    k: int = Field(default=10, ge=1, le=1000, description="Results returned by default.")
-    candidates: int = Field(
-        default=40, ge=1, description="Candidates taken from each of the vector and BM25 lists."
-    )
-    fusion: Literal["zscore", "rrf"] = Field(
-        default="zscore",
-        description="zscore: standardized scores summed with weights; rrf: reciprocal rank.",
-    )
-    rrf_k: float = Field(default=60.0, gt=0, description="Reciprocal-rank-fusion constant.")
-    vector_weight: float = Field(default=1.0, ge=0, description="Weight of the vector list.")
-    bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 list.")
-    neighbor_weight: float = Field(
-        default=0.5,
-        ge=0,
-        le=1,
-        description="Share of a hit's score passed to the memories recorded just before and "
-        "after it from the same source, multiplied again per hop (0: off).",
-    )
-    neighbor_hops: int = Field(default=2, ge=0, le=5, description="Neighbours each side.")
-    neighbor_window_minutes: float = Field(
-        default=30.0,
-        gt=0,
-        description="Neighbours are memories of the same source within this many minutes of "
-        "the hit (a thread), not the same app's messages days apart.",
-    )
-    recency_weight: float = Field(
-        default=0.02, ge=0, description="Weight of recency, relative to the best fused score."
-    )
-    recency_half_life_days: float = Field(default=30.0, gt=0)
-    importance_weight: float = Field(
-        default=0.05, ge=0, description="Weight of importance, relative to the best fused score."
-    )
-    expand_relations: bool = Field(
-        default=True,
-        description="Add the names learned facts resolve a question's relation or role words "
-        "to ('my sister' -> Maya), and, for questions about now, prefer stated changes and "
-        "current states over superseded ones.",
-    )
-    now_weight: float = Field(
-        default=0.1,
-        ge=0,
-        description="Weight of the 'now' shift (stated change, current vs former state), "
-        "relative to the best fused score; only for questions about now.",
-    )
-    coverage_weight: float = Field(
-        default=0.0,
-        ge=0,
-        description="Weight of the share of the question's words a memory holds, relative "
-        "to the best fused score (BM25 alone favours short texts).",
-    )
-    informative_weight: float = Field(
-        default=0.0,
-        ge=0,
-        description="Weight of informativeness (statements over chatter), relative to the "
-        "best fused score.",
-    )
-    rerank: Literal["off", "http", "embedder"] = Field(
-        default="off",
-        description="Second stage: off; http (llama.cpp /v1/rerank at rerank_url); embedder "
-        "(the whole question's embedding against the candidates': a bi-encoder, not a "
-        "cross-encoder).",
-    )
-    rerank_url: str | None = Field(default=None, description="llama-server --reranking URL.")
-    rerank_depth: int = Field(default=20, ge=2, le=200, description="Results reranked.")
-    rerank_weight: float = Field(
-        default=0.5, ge=0, le=1, description="Share of the reranker in the blended score."
-    )
-    prefilter_candidates: int = Field(
-        default=512,
-        ge=10,
-        description="Rows kept by the binary-quantized prefilter before the exact rerank.",
-    )
-    exact_scan_below: int = Field(
-        default=20_000,
-        ge=0,
-        description="Below this many vectors the index scans exactly, without the prefilter.",
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..db import Connection, Database
 from ..memory.instants import from_db, to_db
-from ..schema import migration
+from ..schema import exports, migration
 from ..sensing.termux import TermuxApi
 from .base import Effect
 from .gate import ActionRecord
@@ -234,3 +234,9 @@ class ArgvRecorder:
     def run_json(self, command: str, *args: str, timeout: float = 10.0) -> Any:
         self._note(command, args)
         return self.inner.run_json(command, *args, timeout=timeout)
+
+
+@exports("actions")
+def export_actions(db: Database, since: int, scrub: Callable[[str], str]) -> tuple[list[Any], int]:
+    """The audit's finished calls for ``actions.jsonl`` (see ``ActionBook.export_rows``)."""
+    return ActionBook(db).export_rows(since, scrub)

@@ -37,6 +37,7 @@ from ..exchanges import ExchangeLog
 from ..memory import MemoryStore
 from ..memory.instants import to_db
 from ..privacy import private_dir, write_private
+from ..schema import exporter
 from ..settings import Settings
 from ..validation import InputError
 from .exports import ExportLog
@@ -128,9 +129,7 @@ def export(
     sft, dpo, exchange_max = _exchanges(store, exchanges, start, scrub, report, progress)
     feedback_max = exchanges.latest_feedback_at()
     memories, memory_max = _memories(store, start, scrub)
-    from ..tools.actions import ActionBook
-
-    actions, action_max = ActionBook(db).export_rows(start.action, scrub)
+    actions, action_max = exporter("actions")(db, start.action, scrub)
     report.counts = {
         "sft": len(sft),
         "dpo": len(dpo),
