@@ -180,8 +180,11 @@ def write(
         result = Remembered(memory_id, True)
     else:
         how, memory_id = target
-        if memory_id < 0:
+        if memory_id < 0:  # repeats an earlier item of this batch
             memory_id = new_rows[-memory_id - 1]
+        # a later repeat of this item finds the memory it went to, new or not (the first
+        # of two equal items may itself be a near duplicate of a stored memory)
+        new_rows[i] = memory_id
         db.execute(
             "UPDATE memories SET seen_count = seen_count + 1, "
             "last_seen_at = max(last_seen_at, ?), importance = max(importance, ?) "

@@ -281,3 +281,18 @@ def test_alongside_rolls_back_with_the_memories(store: MemoryStore) -> None:
     with pytest.raises(RuntimeError):
         store.remember_prepared([prepared], alongside=fail)
     assert store.count() == 0
+
+
+def test_two_equal_items_after_a_near_duplicate_go_to_the_same_memory(
+    store: MemoryStore,
+) -> None:
+    """The first of two equal items in a batch may itself repeat a stored memory (near,
+    not exact); the second must follow it there (the API fuzzer found a KeyError)."""
+    from pocketmind.memory import NewMemory
+
+    kept = store.remember("Parcel arrives on Monday")
+    for text in ("Parcel arrives Monday", "parcel arrives on monday!", "0"):
+        first, second = store.remember_many([NewMemory(text), NewMemory(text)])
+        assert second.id == first.id
+        assert not second.created
+    assert store.get(kept.id) is not None
