@@ -28,7 +28,8 @@ from pocketmind.daemon.main import configure_logging
 from pocketmind.settings import SettingsError, load_settings
 
 SECRET = "7391-ZEBRA"
-SAID = f"I am a person with the code {SECRET}."
+# a statement the fact grammar cannot read, so the model extracts (and one fact is dropped)
+SAID = f"By the way, the code I use is {SECRET}."
 FACTS = {
     "facts": [
         {"subject": "user", "statement": f"The user has the code {SECRET}"},  # grounded
