@@ -74,7 +74,13 @@ def test_the_loop_teaches_the_model_a_personal_fact(
 
     daemon = DaemonProcess(
         tmp_path / "phone",
-        {"POCKETMIND_ENGINE__BACKEND": "llama", "POCKETMIND_ENGINE__TEMPERATURE": "0"},
+        {
+            "POCKETMIND_ENGINE__BACKEND": "llama",
+            "POCKETMIND_ENGINE__TEMPERATURE": "0",
+            # What is checked here is the model's own answer: the fact lives in the
+            # adapter's weights, not in a memory the support check could find it in.
+            "POCKETMIND_CHAT__CHECK_SUPPORT": "false",
+        },
     ).start()
     held_out = {"question": "Who is my sister, do you know?", "stream": False}
     try:
