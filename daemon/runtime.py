@@ -208,6 +208,9 @@ class Runtime:
         config = self.settings.mcp
         self.mcp_servers = McpServers(config.servers, config.max_result_bytes)
         self.mcp_servers.start()
+        # their tools join the phone's in the agent's registry: read-only ones run at
+        # once, the rest wait at the same gate for the user's yes
+        self.acting.agent.add_tools(self.mcp_servers.tools())
 
     def stop(self) -> None:
         """Stop in reverse order; a part that fails to stop does not stop the rest."""

@@ -50,6 +50,23 @@ def test_write_tool_waits_for_the_users_yes(servers: tuple[McpServers, Path]) ->
     assert counted is not None and counted.text == "1"
 
 
+def test_their_tools_join_the_agents_registry_behind_the_gate(
+    servers: tuple[McpServers, Path],
+) -> None:
+    from pocketmind.engine import FakeEngine, Message
+    from pocketmind.tools.agent import Agent
+
+    running, notes = servers
+    call = json.dumps({"name": "notes__add_note", "arguments": {"text": "buy milk"}})
+    agent = Agent(FakeEngine([call]), [], Gate(), read_commands=False, mode="native")
+    agent.add_tools(running.tools())
+    assert "notes__add_note" in agent.tools and "notes__count_notes" in agent.tools
+    outcome = agent.run([Message("user", "note that I need milk")])
+    assert outcome.pending is not None and not notes.exists()  # waits for the yes
+    agent.confirm(outcome.pending.id)
+    assert notes.read_text() == "buy milk\n"
+
+
 def test_a_broken_server_is_failed_and_the_others_work(servers: tuple[McpServers, Path]) -> None:
     running, _ = servers
     status = running.status()

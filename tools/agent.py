@@ -115,6 +115,12 @@ class Agent:
         # Steps of a command that wait behind an action the user has not yet confirmed.
         self._after: dict[str, tuple[Command, Origin, list[str], list[str], str | None]] = {}
 
+    def add_tools(self, tools: Sequence[Tool[Any]]) -> None:
+        """More tools for the registry (other MCP servers' tools, once they answer); a
+        name already there keeps its first tool. Their calls go through the same gate."""
+        for tool in tools:
+            self.tools.setdefault(tool.name, tool)
+
     def run(
         self,
         messages: Sequence[Message],
