@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .intents import Reply
+
 if TYPE_CHECKING:
     from ..plans.model import Plan
     from ..plans.orchestrator import Orchestrator
@@ -54,8 +56,8 @@ class PlanningIntent:
     def __init__(self, plans: Callable[[], Orchestrator]) -> None:
         self._plans = plans
 
-    def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> str | None:
+    def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> Reply | None:
         if not wants_a_plan(text):
             return None
         plan = plan_for(self._plans(), text, now)
-        return reply(plan) if plan is not None else None
+        return Reply(reply(plan), plan.to_json()) if plan is not None else None

@@ -41,6 +41,7 @@ class Constraints(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     text_to: list[str] = Field(default_factory=list)
     options: int = Field(default=1, ge=1, le=5, description="slots to offer")
+    asks_free: bool = Field(default=False, description="'when am I free…': list free time")
     remind_before: int = Field(default=15, ge=0, le=24 * 60)
     busy: list[Busy] = Field(default_factory=list)
 
@@ -87,6 +88,7 @@ class Plan(BaseModel):
     constraints: Constraints
     slot: Slot | None = None
     options: list[Slot] = Field(default_factory=list)
+    free: list[Slot] = Field(default_factory=list, description="every free stretch asked about")
     checks: list[Check] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="why nothing works")
     steps: list[PlanStep] = Field(default_factory=list)
@@ -106,6 +108,9 @@ class Plan(BaseModel):
         if self.slot is None:
             return "Nothing works: " + "; ".join(self.reasons or ["no free time in the window"])
         who = " and ".join(["you", *self.constraints.participants])
+        if self.constraints.asks_free and self.free:
+            both = " both" if self.constraints.participants else ""
+            return f"Y{who[1:]} are{both} free " + "; ".join(s.describe() for s in self.free) + "."
         text = f"{self.slot.describe()} works for {who}."
         others = [s.describe() for s in self.options if s != self.slot]
         if others:
@@ -116,6 +121,17 @@ class Plan(BaseModel):
                 f"step {s.number}, {s.title}" for s in waiting
             )
         return text
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as stored, with its answer in words and the actions waiting for the
+        user's yes (what the API, ``plans --json`` and ``ask --json`` carry)."""
+        waiting = [
+            {"step": s.number, "title": s.title, "tool": s.tool, "arguments": s.arguments,
+             "action_id": s.action_id, "proposal": s.result}
+            for s in self.steps
+            if s.status == "waiting"
+        ]  # fmt: skip
+        return {**self.model_dump(mode="json"), "answer": self.answer(), "pending_actions": waiting}
 
     def settle(self) -> None:
         """The plan's status from its steps' (after any step changed)."""

@@ -21,7 +21,7 @@ from . import calendar
 from .busy import BusySource, PeopleSaid
 from .extract import fill_with_model, read_request
 from .model import Busy, Check, Constraints, Plan, PlanStep, Slot
-from .spans import DAY, Span
+from .spans import DAY, Span, free_slots
 
 ME = "me"
 KINDS = {"duration": "duration", "work hours": "window", "busy": "busy", "earliest": "earliest"}
@@ -68,6 +68,7 @@ class Planner:
         out = plan.model_copy(deep=True)
         out.constraints, out.updated_at = c, now
         out.options = [to_slot(s, c, self.zone) for s in found[: c.options]]
+        out.free = free_time(request, c, self.zone) if c.asks_free else []
         out.slot = out.options[0] if out.options else None
         out.checks = checks(request, found[0]) if found else []
         out.reasons = [] if found else [yours(r) for r in calendar.explain(request)]
@@ -137,6 +138,18 @@ def to_slot(slot: calendar.Slot, c: Constraints, zone: tzinfo) -> Slot:
     offset = slot.span.start - slot.day * DAY
     start = begin + timedelta(minutes=offset)
     return Slot(start=start, end=start + timedelta(minutes=slot.span.minutes))
+
+
+def free_time(request: calendar.MeetingRequest, c: Constraints, zone: tzinfo) -> list[Slot]:
+    """Every stretch inside the hours asked when nobody in the request is busy (nor is it
+    past): interval arithmetic, each day its own window."""
+    hours = request.work_hours
+    windows = [hours.shifted(i * DAY) for i in range(len(request.days))]
+    busy = [s for spans in request.busy.values() for s in spans]
+    return [
+        to_slot(calendar.Slot(gap.start // DAY, gap), c, zone)
+        for gap in free_slots(windows, busy, request.minutes)
+    ]
 
 
 def checks(request: calendar.MeetingRequest, slot: calendar.Slot) -> list[Check]:

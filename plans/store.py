@@ -16,7 +16,7 @@ from ..memory.instants import to_db
 from ..schema import migration
 from .model import Plan, PlanStep
 
-BODY = ("constraints", "slot", "options", "checks", "reasons", "changes")
+BODY = ("constraints", "slot", "options", "free", "checks", "reasons", "changes")
 
 
 class PlanStore:
