@@ -135,7 +135,7 @@ def rows(engine: Engine | None, per_cell: int, per_size: int, limit: int | None,
             esv, esv_s = rate(tasks, kind.esv, kind.solved)
             direct = "n/a"
             direct_s = "n/a"
-            if engine is not None:
+            if engine is not None and family == "held_out":  # the reported set only
                 shots = [(s.prompt, kind.gold(s)) for s in kind.shots(random.Random(1))]
                 asked = _spread(tasks, limit)
                 answer = lambda t, k=kind, sh=shots: ask(  # noqa: E731

@@ -22,6 +22,7 @@ ASKS_FOR_TIME = re.compile(
     r"(?:free\s+|spare\s+|quiet\s+)?(?:slot|hours?|minutes|half an hour|time\s+(?:with|for|to)"
     r"|evening|morning|afternoon|meeting)\b"
     r"|\bwhen\s+(?:am\s+I|are\s+we|is\s+[A-Z][a-z]+)\s+(?:both\s+)?free\b"
+    r"|\bplan\s+(?:my\s+)?(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*:"
     r"|\bwhen\s+(?:are\s+)?[A-Z][a-z]+\s+and\s+I\s+(?:are\s+)?(?:both\s+)?free\b",
     re.IGNORECASE,
 )

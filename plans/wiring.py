@@ -18,6 +18,7 @@ from ..db import Database
 from ..engine.base import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
+from ..sensing.places import Places
 from ..sensing.termux import SubprocessTermux, TermuxApi
 from ..settings import Settings
 from ..skills.reminders import ReminderBook
@@ -59,7 +60,8 @@ def build(
     ]
     if settings.plans.calendars:
         sources.insert(0, CalendarFiles(settings.plans.calendars, zone))
-    planner = Planner(sources, zone, people=PeopleSaid(notes, zone), engine=engine)
+    planner = Planner(sources, zone, people=PeopleSaid(notes, zone), engine=engine,
+                      places=Places(db).all, travel_kmh=settings.plans.travel_kmh)  # fmt: skip
     phone = termux or SubprocessTermux()
     tools = PhoneTools(phone, Contacts(phone, lambda _relation: None)).tools()
     executor = Executor(gate or Gate(clock=clock), {t.name: t for t in tools})
