@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pocketmind.chat.planning import wants_a_plan
+from pocketmind.cli.main import main
 from pocketmind.daemon.wiring import make_assistant
 from pocketmind.engine.fake import FakeEngine
 from pocketmind.memory import MemoryStore
@@ -120,3 +123,19 @@ def test_chat_plans_the_day_over_the_places_the_user_named(
     assert waiting == ["Packstation", "climbing gym"]  # the appointment is already booked
     unknown = assistant.ask("plan Saturday: dentist at 16:00, the bakery", now=now)
     assert "I don't know where 'bakery' is" in unknown.text
+
+
+def test_places_added_by_position_plan_a_day_from_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in (("TIMEZONE", "Europe/Berlin"), ("ENGINE__BACKEND", "fake"),
+                       ("EMBEDDER__BACKEND", "fake")):  # fmt: skip
+        monkeypatch.setenv(f"POCKETMIND_{key}", value)
+    runner = CliRunner()
+
+    def cli(*args: str) -> Result:
+        return runner.invoke(main, list(args))
+
+    assert cli("places", "add", "home", "52.52", "13.40").exit_code == 0
+    assert cli("places", "add", "Packstation", "52.53", "13.41").exit_code == 0
+    assert "95.0 is not in the range" in cli("places", "add", "Moon", "95", "0").output
+    shown = cli("plan", "--now", "2026-11-23T08:00", "plan Saturday: Packstation").output
+    assert "Saturday: leave 09:00; Packstation 09:11 - 09:41; home by 09:52" in shown
