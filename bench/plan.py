@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import plan_errands as errands
 import plan_natural as natural
 import plan_personal as personal
 from agent import make_engine
@@ -76,6 +77,9 @@ def personal_rows(engine: Engine | None, limit: int | None, day_limit: int | Non
     print("|---|---|---|---|---|---|")
     _row("slots, reminders, infeasible", len(tasks), _slots(planner, tasks, engine, limit))
     _row("meeting friends across places", len(days), _days(days, shot, engine, day_limit))
+    right, n, valid, routes = errands.row(planner)
+    _row("a day of errands (least travel)", n,
+         ("n/a", "n/a", _ratio(right, n), _ratio(valid, routes)))  # fmt: skip
     print("(the verifier columns count slots proposed: infeasible answers propose none)")
 
 

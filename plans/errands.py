@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .spans import Span, clock
+from .spans import DAY, Span, clock
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,12 @@ def explain(request: ErrandRequest) -> list[str]:
     ]
     if said:
         return said
-    orders = itertools.islice(itertools.permutations(request.stops), 5000)
+    orders = list(itertools.islice(itertools.permutations(request.stops), 5000))
+    relaxed = ErrandRequest(request.home, request.start, request.stops, request.travel,
+                            request.busy, end=10 * DAY)  # fmt: skip
+    homes = [r.home_at for r in (walk(relaxed, order)[0] for order in orders) if r is not None]
+    if homes:
+        return [f"the earliest you can be back home is {clock(min(homes))} (with the travel "
+                f"and busy times), after {clock(request.end)}"]  # fmt: skip
     reasons = [walk(request, order)[1] for order in orders]
     return sorted({r for r in reasons if r})[:2] or ["no order of the stops fits the day"]

@@ -25,7 +25,9 @@ ASKS = re.compile(
     r"\bplan\s+(?:my\s+)?(today|tomorrow|" + "|".join(WEEKDAYS) + r")\s*:\s*(.+)", re.I | re.S
 )
 NOT_STOPS = re.compile(
-    r"\b(?:shortest|least|less|minimal|minimum)\b|\bas little\b|\b(?:calendar|diary)\b", re.I
+    r"\b(?:shortest|least|less|minimal|minimum)\b|\bas little\b|\b(?:calendar|diary)\b"
+    r"|^\s*(?:(?:be\s+)?(?:home|back)\s+)?(?:not\s+)?(?:by|before|after|until|from)\s+\d",
+    re.I,
 )
 AT = re.compile(r"\bat\s+(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
 LENGTH = re.compile(r"\(?\s*(?:for\s+)?(\d{1,3})\s*(?:minutes|mins?)\s*\)?|\(?\s*for\s+[^,)]*"
@@ -102,7 +104,7 @@ def plan_outing(
                            end=at(v.span.end)) for v in route.visits]  # fmt: skip
     out.travel_minutes = route.travel
     first = route.visits[0]
-    leave = first.arrive - request.minutes("home", first.stop.name)
+    leave = first.span.start - request.minutes("home", first.stop.name)  # just in time
     out.slot = Slot(start=at(leave), end=at(route.home_at))
     out.checks = checks(request, route)
     return out

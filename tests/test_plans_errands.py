@@ -77,6 +77,9 @@ def test_the_verifier_names_each_broken_constraint() -> None:
     assert errands.verify(request, busy) == ["A 09:50 - 10:20 is during a busy time 10:00 - 10:30"]
     early = ErrandRequest("home", 540, request.stops, travel, request.busy, end=720)
     assert errands.verify(early, good) == ["home at 12:20, after 12:00"]
+    assert errands.solve(early) is None and errands.explain(early) == [
+        "the earliest you can be back home is 12:20 (with the travel and busy times), after 12:00"
+    ]
     twice = Route((Visit(Stop("A", 30), 550, Span(550, 580)),) * 2, 30, 600)
     assert errands.verify(request, twice)[:2] == [
         "A is visited 2 times, not once",
