@@ -26,6 +26,7 @@ from .outing import plan_outing, read_stops
 from .spans import DAY, Span, free_slots
 
 ME = "me"
+LATEST = {"not after", "before", "until", "by", "no later than"}  # the bounds that end a day
 KINDS = {"duration": "duration", "work hours": "window", "busy": "busy", "earliest": "earliest"}
 
 
@@ -48,8 +49,8 @@ class Planner:
         if outing is not None:  # "plan Saturday: dentist at 16:00, Packstation, …"
             c = read_request(text, now).constraints
             c.days = read_days(outing[0], now.date())[:1]
-            if not BOUND.search(text):
-                c.not_after = time(22, 0)
+            if not any(m.group(1).lower() in LATEST for m in BOUND.finditer(text)):
+                c.not_after = time(22, 0)  # errands run into the evening unless told
             c.stops = outing[1]
             return c
         reading = read_request(text, now)
