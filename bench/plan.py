@@ -1,8 +1,10 @@
-"""Planning figures, side by side in one run: NATURAL PLAN-style calendar scheduling and
-meeting planning, answered by the model directly (the paper's setup, the baseline) and by
-extract-solve-verify (plans/: the reader extracts, code solves and verifies).
+"""Planning figures, side by side in one run: NATURAL PLAN-format calendar scheduling,
+meeting planning and trip planning (bench/plan_natural.py), answered by the model directly
+(the paper's few-shot setup, the baseline) and by extract-solve-verify (plans/: the reader
+extracts, code solves and verifies), scored by the public scripts' rules.
 
-Tasks come from plans/synth.py (the paper's construction, gold by the exact solvers).
+Tasks come from plans/synth.py and plans/synth_trips.py (the paper's construction and
+formats, gold by the exact solvers): generated tasks in its format, not its data.
 Reported on the held-out phrasing family; the tuning family is shown beside it.
 
 Personal tasks (bench/plan_personal.py): 32 requests over a persona's .ics calendar,
@@ -11,7 +13,8 @@ by the planner (read, solve, verify) and by the model directly with the calendar
 prompt; both scored against gold from the brute-force oracle and by the verifier.
 
     python bench/plan.py [--per-cell 1] [--per-size 3] [--engine-url URL] [--no-model]
-                         [--limit N]  (N tasks per row for the model's direct rows)
+                         [--only natural|personal] [--limit N]
+                         (N tasks per row for the model's direct rows, spread over sizes)
 """
 
 from __future__ import annotations
@@ -29,95 +32,37 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import plan_errands as errands
+import plan_natural as natural
 import plan_personal as personal
 from agent import make_engine
+from plan_natural import ask, esv_calendar, esv_day, esv_trip
 
 from memory import machine
-from pocketmind.engine import ChatOptions, Engine, Message
-from pocketmind.plans import calendar, meetings, read, scoring, synth
+from pocketmind.engine import Engine
+from pocketmind.plans import calendar, meetings, read, scoring, synth, synth_trips
 from pocketmind.plans.planner import to_request
 from pocketmind.plans.spans import DAY, Span
 
 SEED = {"tune": 100, "held_out": 200}
 
 
-def ask(engine: Engine, prompt: str, max_tokens: int) -> str:
-    stream = engine.chat(
-        [Message("user", prompt)], ChatOptions(max_tokens=max_tokens, temperature=0)
-    )
-    print(".", end="", file=sys.stderr, flush=True)  # progress: the model is slow here
-    return stream.text()
-
-
-def direct_calendar(
-    engine: Engine, shot: synth.CalendarTask
-) -> Callable[[synth.CalendarTask], str]:
-    def answer(task: synth.CalendarTask) -> str:
-        prompt = (
-            "Solve the scheduling task. Answer with 'Here is the proposed time: DAY, HH:MM - "
-            f"HH:MM'.\n\nTASK: {shot.prompt}\nSOLUTION: Here is the proposed time: {shot.gold}"
-            f"\n\nTASK: {task.prompt}\nSOLUTION:"
-        )
-        return ask(engine, prompt, 24)
-
-    return answer
-
-
-def esv_calendar(task: synth.CalendarTask) -> str:
-    request = read.read_calendar(task.prompt).request
-    slot = calendar.solve(request)
-    if slot is None:
-        return "No time works: " + "; ".join(calendar.explain(request))
-    assert calendar.verify(request, slot) == []
-    return f"Here is the proposed time: {slot.describe(request.days)}"
-
-
-def direct_day(engine: Engine, shot: synth.DayTask) -> Callable[[synth.DayTask], str]:
-    def answer(task: synth.DayTask) -> str:
-        prompt = (
-            "Plan the day. Answer in the same step format as the example.\n\n"
-            f"TASK: {shot.prompt}\nSOLUTION: {'. '.join(shot.gold_plan)}.\n\n"
-            f"TASK: {task.prompt}\nSOLUTION:"
-        )
-        return ask(engine, prompt, 320)
-
-    return answer
-
-
-def esv_day(task: synth.DayTask) -> str:
-    request = read.read_day(task.prompt)
-    plan = meetings.solve(request)
-    steps = plan.steps(request)
-    met, problems = meetings.verify(request, scoring.plan_steps(". ".join(steps)))
-    assert met == plan.count and not problems
-    return "SOLUTION: " + ". ".join(steps) + "."
-
-
-def rate(
-    tasks: list[Any], answer: Callable[[Any], str], solved: Callable[[Any, str], bool]
-) -> tuple[float, float]:
-    hits, started = 0, time.perf_counter()
-    for task in tasks:
-        try:
-            text = answer(task)
-        except read.ReadError:
-            text = ""
-        hits += solved(task, text)
-    return hits / len(tasks), (time.perf_counter() - started) / len(tasks)
-
-
 def cost() -> dict[str, float]:
     rng = random.Random(7)
     big = synth.calendar_task(rng, 7, 5, "held_out")
     day = synth.day_task(rng, 10, "held_out")
-    times: dict[str, list[float]] = {"calendar 7x5": [], "day of 10": []}
+    trip = synth_trips.trip_task(rng, 10, "held_out")
+    runs: dict[str, Callable[[], str]] = {
+        "calendar 7x5": lambda: esv_calendar(big),
+        "day of 10": lambda: esv_day(day),
+        "trip of 10 cities": lambda: esv_trip(trip),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(5):
-        started = time.perf_counter()
-        esv_calendar(big)
-        times["calendar 7x5"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        esv_day(day)
-        times["day of 10"].append(time.perf_counter() - started)
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
     return {k: statistics.median(v) * 1000 for k, v in times.items()}
 
 
@@ -132,6 +77,9 @@ def personal_rows(engine: Engine | None, limit: int | None, day_limit: int | Non
     print("|---|---|---|---|---|---|")
     _row("slots, reminders, infeasible", len(tasks), _slots(planner, tasks, engine, limit))
     _row("meeting friends across places", len(days), _days(days, shot, engine, day_limit))
+    right, n, valid, routes = errands.row(planner)
+    _row("a day of errands (least travel)", n,
+         ("n/a", "n/a", _ratio(right, n), _ratio(valid, routes)))  # fmt: skip
     print("(the verifier columns count slots proposed: infeasible answers propose none)")
 
 
@@ -240,32 +188,8 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     engine = None if args.no_model else make_engine(args.engine_url, context_size=8192)
-    rows = []
-    for family in ("held_out", "tune") if args.only != "personal" else ():
-        cal = synth.calendar_suite(SEED[family], family, args.per_cell)
-        day = synth.day_suite(SEED[family], family, args.per_size)
-        cal_ok = lambda t, a: scoring.calendar_solved(a, t.gold)  # noqa: E731
-        day_ok = lambda t, a: scoring.day_solved(a, t.request, t.gold_count)  # noqa: E731
-        esv_c, esv_c_s = rate(cal, esv_calendar, cal_ok)
-        esv_d, esv_d_s = rate(day, esv_day, day_ok)
-        if engine is not None:
-            shot_rng = random.Random(1)
-            cal_shot = synth.calendar_task(shot_rng, 2, 1, "tune")
-            day_shot = synth.day_task(shot_rng, 2, "tune")
-            cal_m, day_m = cal[: args.limit], day[: args.limit]
-            dir_c, dir_c_s = rate(cal_m, direct_calendar(engine, cal_shot), cal_ok)
-            dir_d, dir_d_s = rate(day_m, direct_day(engine, day_shot), day_ok)
-        else:
-            dir_c = dir_c_s = dir_d = dir_d_s = float("nan")
-        rows.append((family, "calendar", len(cal), dir_c, esv_c, dir_c_s, esv_c_s))
-        rows.append((family, "meeting planning", len(day), dir_d, esv_d, dir_d_s, esv_d_s))
-    print(
-        "\n| phrasing | task | n | model directly | extract-solve-verify "
-        "| s/task direct | s/task ESV |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for family, task, n, d, e, ds, es in rows:
-        print(f"| {family} | {task} | {n} | {d:.3f} | {e:.3f} | {ds:.2f} | {es * 1000:.1f} ms |")
+    if args.only != "personal":
+        natural.rows(engine, args.per_cell, args.per_size, args.limit, SEED)
     if args.only != "natural":
         personal_rows(engine, args.limit, args.day_limit)
     print("\n| cost: time to a verified plan (median of 5) | ms |")

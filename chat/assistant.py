@@ -51,11 +51,13 @@ class Answer:
     # found ("I'm not sure. The closest memory: ..."); None: not checked (not personal).
     supported: bool | None = None
     action: dict[str, Any] | None = None  # an action proposed and waiting for a yes
+    plan: dict[str, Any] | None = None  # the plan when the turn planned (Plan.to_json)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "action": self.action,
             "answer": self.text,
+            "plan": self.plan,
             "conversation_id": self.conversation_id,
             "exchange_id": self.exchange_id,
             "memories": [
@@ -220,7 +222,9 @@ class Assistant:
         if history is None and (acted := self._act(question, conversation)) is not None:
             return acted
         if (routed := self.router.route(question, conversation, now)) is not None:
-            return self._canned(routed.reply, question, conversation, SKILL_PREFIX + routed.name)
+            return self._canned(
+                routed.reply, question, conversation, SKILL_PREFIX + routed.name, plan=routed.plan
+            )
         if " ".join(question.lower().strip(" .!").split()) in _UNDO:
             return self._undo_last(question, conversation)
         if (self.settings.chat.extract_facts if learn is None else learn) and (
@@ -303,13 +307,15 @@ class Assistant:
         conversation: str,
         model_id: str,
         action: dict[str, Any] | None = None,
+        plan: dict[str, Any] | None = None,
     ) -> AnswerStream:
         # Marked as the skill's reply, not the model's: export leaves it out of training.
         stats = ChatStats(model_id, None, finish_reason="stop")
         exchange_id = self.exchanges.record(
             conversation, question, reply, [Message("user", question)], [], stats
         )
-        outcome = _Outcome(Answer(reply, conversation, exchange_id, [], stats, [], action=action))
+        answer = Answer(reply, conversation, exchange_id, [], stats, [], action=action, plan=plan)
+        outcome = _Outcome(answer)
         return AnswerStream(iter([reply]), outcome)
 
     def _run(

@@ -11,11 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An intent's reply with what rides along in the answer's JSON: the planner's plan
+    (its checks, steps and the actions waiting for a yes), so ``ask --json`` shows it."""
+
+    text: str
+    plan: dict[str, Any] | None = None
 
 
 class Intent(Protocol):
-    def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> str | None:
+    def handle(
+        self, text: str, conversation_id: str, now: datetime | None = None
+    ) -> str | Reply | None:
         """A reply when ``text`` is this intent's (a request or its yes/no), else None."""
         ...
 
@@ -24,6 +35,7 @@ class Intent(Protocol):
 class Routed:
     name: str
     reply: str
+    plan: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,9 @@ class IntentRouter:
         for entry in self._entries:
             if not entry.enabled():
                 continue
-            if (reply := entry.intent.handle(text, conversation_id, now)) is not None:
+            reply = entry.intent.handle(text, conversation_id, now)
+            if isinstance(reply, Reply):
+                return Routed(entry.name, reply.text, reply.plan)
+            if reply is not None:
                 return Routed(entry.name, reply)
         return None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .intents import Reply
+
 if TYPE_CHECKING:
     from ..plans.model import Plan
     from ..plans.orchestrator import Orchestrator
@@ -20,6 +22,7 @@ ASKS_FOR_TIME = re.compile(
     r"(?:free\s+|spare\s+|quiet\s+)?(?:slot|hours?|minutes|half an hour|time\s+(?:with|for|to)"
     r"|evening|morning|afternoon|meeting)\b"
     r"|\bwhen\s+(?:am\s+I|are\s+we|is\s+[A-Z][a-z]+)\s+(?:both\s+)?free\b"
+    r"|\bplan\s+(?:my\s+)?(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*:"
     r"|\bwhen\s+(?:are\s+)?[A-Z][a-z]+\s+and\s+I\s+(?:are\s+)?(?:both\s+)?free\b",
     re.IGNORECASE,
 )
@@ -54,8 +57,8 @@ class PlanningIntent:
     def __init__(self, plans: Callable[[], Orchestrator]) -> None:
         self._plans = plans
 
-    def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> str | None:
+    def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> Reply | None:
         if not wants_a_plan(text):
             return None
         plan = plan_for(self._plans(), text, now)
-        return reply(plan) if plan is not None else None
+        return Reply(reply(plan), plan.to_json()) if plan is not None else None

@@ -53,8 +53,8 @@ def _run(settings: Settings, local: Callable[[Orchestrator], Any], method: str, 
         except (PlanNotFound, StepError) as exc:
             raise InputError(str(exc)) from exc
         if isinstance(found, list):
-            return [{**p.model_dump(mode="json"), "answer": p.answer()} for p in found]
-        return {**found.model_dump(mode="json"), "answer": found.answer()}
+            return [p.to_json() for p in found]
+        return found.to_json()
 
 
 def _print(data: Any, as_json: bool) -> None:
@@ -109,26 +109,21 @@ def show(settings: Settings, plan_id: int, as_json: bool) -> None:
     _print(_run(settings, lambda p: p.get(plan_id), "GET", f"/plans/{plan_id}"), as_json)
 
 
-@plans.command("confirm")
-@with_settings
-@click.argument("plan_id", type=click.IntRange(1))
-@click.argument("step", type=click.IntRange(1))
-@click.option("--json", "as_json", is_flag=True)
-def confirm(settings: Settings, plan_id: int, step: int, as_json: bool) -> None:
-    """Yes to STEP of PLAN_ID: it runs now (a failure replans)."""
-    path = f"/plans/{plan_id}/steps/{step}/confirm"
-    _print(_run(settings, lambda p: p.confirm(plan_id, step), "POST", path), as_json)
+def _decide(verb: str, method: Callable[[Orchestrator, int, int], Plan], help: str) -> None:
+    """``plans confirm`` and ``plans reject``: one answer to one step, alike but the verb."""
+
+    @plans.command(verb, help=help)
+    @with_settings
+    @click.argument("plan_id", type=click.IntRange(1))
+    @click.argument("step", type=click.IntRange(1))
+    @click.option("--json", "as_json", is_flag=True)
+    def decide(settings: Settings, plan_id: int, step: int, as_json: bool) -> None:
+        path = f"/plans/{plan_id}/steps/{step}/{verb}"
+        _print(_run(settings, lambda p: method(p, plan_id, step), "POST", path), as_json)
 
 
-@plans.command("reject")
-@with_settings
-@click.argument("plan_id", type=click.IntRange(1))
-@click.argument("step", type=click.IntRange(1))
-@click.option("--json", "as_json", is_flag=True)
-def reject(settings: Settings, plan_id: int, step: int, as_json: bool) -> None:
-    """No to STEP of PLAN_ID: it does not run."""
-    path = f"/plans/{plan_id}/steps/{step}/reject"
-    _print(_run(settings, lambda p: p.reject(plan_id, step), "POST", path), as_json)
+_decide("confirm", Orchestrator.confirm, "Yes to STEP of PLAN_ID: it runs now (a failure replans).")
+_decide("reject", Orchestrator.reject, "No to STEP of PLAN_ID: it does not run.")
 
 
 @plans.command("replan")

@@ -107,4 +107,22 @@ def name_place(settings: Settings, place_id: int, name: str) -> None:
     click.echo(f"place #{place.id} is now {place.label!r}")
 
 
+@places.command("add")
+@with_settings
+@click.argument("name")
+@click.argument("latitude", type=click.FloatRange(-90, 90))
+@click.argument("longitude", type=click.FloatRange(-180, 180))
+def add_place(settings: Settings, name: str, latitude: float, longitude: float) -> None:
+    """A place you have not been to with location on ("Packstation"), by its position:
+    the planner orders errands by the distance between named places."""
+    with open_database(settings.db_path) as db:
+        places = Places(db)
+        try:
+            place = places.name(places.add(latitude, longitude, settings.sensing.place_radius_m).id,
+                                name)  # fmt: skip
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"place #{place.id} is {place.label!r} at {latitude:.5f},{longitude:.5f}")
+
+
 __all__ = ["make_sensors", "places", "sensors"]

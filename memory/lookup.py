@@ -108,6 +108,20 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def notifications_from(
+        self, apps: Sequence[str], start: str, end: str
+    ) -> list[tuple[str, str, str]]:
+        """(text, meta JSON, occurred_at) of live notifications from ``apps`` sensed in
+        [start, end), in time order: the planner reads calendar reminders from them."""
+        marks = ",".join("?" * len(apps))
+        rows = self.db.query(
+            "SELECT text, meta, occurred_at FROM memories WHERE kind = 'notification' AND "
+            "superseded_by IS NULL AND occurred_at >= ? AND occurred_at < ? AND "
+            f"json_extract(meta, '$.app') IN ({marks}) ORDER BY occurred_at",
+            (start, end, *apps),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def live_between(self, start: str, end: str, besides: Sequence[str]) -> list[tuple[str, str]]:
         """(kind, text) of live memories in [start, end), not of the kinds ``besides``."""
         marks = ",".join("?" * len(besides))

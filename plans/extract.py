@@ -47,6 +47,9 @@ TEXT = re.compile(
 )
 ALARM = re.compile(r"\b(?:remind me|alarm)\b(?:[^.]*?\b(\d{1,3})\s*min(?:ute)?s?\s+before)?", re.I)
 
+ASKS_FREE = re.compile(rf"\bwhen\s+(?:am\s+I|are\s+(?:we|you|{NAMES}\s+and\s+I))\b.*\bfree\b", re.I)
+FREE_STRETCH = 15  # the shortest free time worth naming when no length is asked
+
 
 @dataclass
 class Reading:
@@ -77,6 +80,10 @@ def read_request(text: str, now: datetime) -> Reading:
     if remind is not None:
         c.remind_before = remind
     c.title = _title(text)
+    if ASKS_FREE.search(text):  # a question about free time: every stretch, any length
+        c.asks_free = True
+        if by["minutes"] == "default":
+            c.minutes, by["minutes"] = FREE_STRETCH, "reader"
     return Reading(c, by)
 
 

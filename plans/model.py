@@ -29,6 +29,22 @@ class Busy(BaseModel):
     source: str = "calendar"
 
 
+class ErrandStop(BaseModel):
+    """A stop of a day across town: a place the user named, the time spent there, and a
+    fixed start for an appointment."""
+
+    name: str = Field(min_length=1, max_length=80)
+    minutes: int = Field(default=30, ge=5, le=12 * 60)
+    at: time | None = None
+
+
+class RouteStop(BaseModel):
+    name: str
+    arrive: datetime
+    start: datetime
+    end: datetime
+
+
 class Constraints(BaseModel):
     """What the request asks, read deterministically first and by the model for the rest."""
 
@@ -41,8 +57,10 @@ class Constraints(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     text_to: list[str] = Field(default_factory=list)
     options: int = Field(default=1, ge=1, le=5, description="slots to offer")
+    asks_free: bool = Field(default=False, description="'when am I free…': list free time")
     remind_before: int = Field(default=15, ge=0, le=24 * 60)
     busy: list[Busy] = Field(default_factory=list)
+    stops: list[ErrandStop] = Field(default_factory=list, description="a day of errands")
 
     def label(self) -> str:
         if self.title:
@@ -87,6 +105,9 @@ class Plan(BaseModel):
     constraints: Constraints
     slot: Slot | None = None
     options: list[Slot] = Field(default_factory=list)
+    free: list[Slot] = Field(default_factory=list, description="every free stretch asked about")
+    route: list[RouteStop] = Field(default_factory=list, description="a day of errands, in order")
+    travel_minutes: int | None = None
     checks: list[Check] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="why nothing works")
     steps: list[PlanStep] = Field(default_factory=list)
@@ -105,7 +126,15 @@ class Plan(BaseModel):
         """The plan in a sentence or two, for chat and the CLI."""
         if self.slot is None:
             return "Nothing works: " + "; ".join(self.reasons or ["no free time in the window"])
+        if self.route:
+            stops = "; ".join(f"{s.name} {s.start:%H:%M} - {s.end:%H:%M}" for s in self.route)
+            out, back = self.slot.start, self.slot.end
+            return (f"{out:%A}: leave {out:%H:%M}; {stops}; home by {back:%H:%M} "
+                    f"({self.travel_minutes} minutes of travel).")  # fmt: skip
         who = " and ".join(["you", *self.constraints.participants])
+        if self.constraints.asks_free and self.free:
+            both = " both" if self.constraints.participants else ""
+            return f"Y{who[1:]} are{both} free " + "; ".join(s.describe() for s in self.free) + "."
         text = f"{self.slot.describe()} works for {who}."
         others = [s.describe() for s in self.options if s != self.slot]
         if others:
@@ -116,6 +145,17 @@ class Plan(BaseModel):
                 f"step {s.number}, {s.title}" for s in waiting
             )
         return text
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as stored, with its answer in words and the actions waiting for the
+        user's yes (what the API, ``plans --json`` and ``ask --json`` carry)."""
+        waiting = [
+            {"step": s.number, "title": s.title, "tool": s.tool, "arguments": s.arguments,
+             "action_id": s.action_id, "proposal": s.result}
+            for s in self.steps
+            if s.status == "waiting"
+        ]  # fmt: skip
+        return {**self.model_dump(mode="json"), "answer": self.answer(), "pending_actions": waiting}
 
     def settle(self) -> None:
         """The plan's status from its steps' (after any step changed)."""

@@ -12,18 +12,21 @@ waiting for the user's yes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from ..engine.base import Engine
+from ..sensing.places import Place
 from ..tools.base import Effect
 from . import calendar
 from .busy import BusySource, PeopleSaid
-from .extract import fill_with_model, read_request
+from .extract import BOUND, fill_with_model, read_days, read_request
 from .model import Busy, Check, Constraints, Plan, PlanStep, Slot
-from .spans import DAY, Span
+from .outing import plan_outing, read_stops
+from .spans import DAY, Span, free_slots
 
 ME = "me"
+LATEST = {"not after", "before", "until", "by", "no later than"}  # the bounds that end a day
 KINDS = {"duration": "duration", "work hours": "window", "busy": "busy", "earliest": "earliest"}
 
 
@@ -35,10 +38,21 @@ class Planner:
         *,
         people: PeopleSaid | None = None,
         engine: Engine | None = None,
+        places: Callable[[], Sequence[Place]] = list,
+        travel_kmh: float = 15.0,
     ) -> None:
         self.sources, self.zone, self.people, self.engine = list(sources), zone, people, engine
+        self.places, self.travel_kmh = places, travel_kmh
 
     def read(self, text: str, now: datetime) -> Constraints:
+        outing = read_stops(text)
+        if outing is not None:  # "plan Saturday: dentist at 16:00, Packstation, …"
+            c = read_request(text, now).constraints
+            c.days = read_days(outing[0], now.date())[:1]
+            if not any(m.group(1).lower() in LATEST for m in BOUND.finditer(text)):
+                c.not_after = time(22, 0)  # errands run into the evening unless told
+            c.stops = outing[1]
+            return c
         reading = read_request(text, now)
         if self.engine is not None and reading.missing:
             reading = fill_with_model(self.engine, text, reading, now)
@@ -63,11 +77,18 @@ class Planner:
         """Solve ``plan``'s constraints from the current state; steps are made anew."""
         c = plan.constraints.model_copy(deep=True)
         c.busy = [*self.gather(c), *extra, *(b for b in c.busy if b.source == "you")]
+        if c.stops:
+            out = plan_outing(plan.model_copy(update={"constraints": c}), now, self.zone,
+                              c.busy, self.places, self.travel_kmh)  # fmt: skip
+            out.steps = outing_steps(c, out)
+            out.settle()
+            return out
         request = to_request(c, now.astimezone(self.zone))
         found = calendar.candidates(request)
         out = plan.model_copy(deep=True)
         out.constraints, out.updated_at = c, now
         out.options = [to_slot(s, c, self.zone) for s in found[: c.options]]
+        out.free = free_time(request, c, self.zone) if c.asks_free else []
         out.slot = out.options[0] if out.options else None
         out.checks = checks(request, found[0]) if found else []
         out.reasons = [] if found else [yours(r) for r in calendar.explain(request)]
@@ -139,6 +160,18 @@ def to_slot(slot: calendar.Slot, c: Constraints, zone: tzinfo) -> Slot:
     return Slot(start=start, end=start + timedelta(minutes=slot.span.minutes))
 
 
+def free_time(request: calendar.MeetingRequest, c: Constraints, zone: tzinfo) -> list[Slot]:
+    """Every stretch inside the hours asked when nobody in the request is busy (nor is it
+    past): interval arithmetic, each day its own window."""
+    hours = request.work_hours
+    windows = [hours.shifted(i * DAY) for i in range(len(request.days))]
+    busy = [s for spans in request.busy.values() for s in spans]
+    return [
+        to_slot(calendar.Slot(gap.start // DAY, gap), c, zone)
+        for gap in free_slots(windows, busy, request.minutes)
+    ]
+
+
 def checks(request: calendar.MeetingRequest, slot: calendar.Slot) -> list[Check]:
     """Every constraint kind the slot was held to, ok or with each violation named."""
     said = slot.describe(request.days)
@@ -192,6 +225,25 @@ def steps(c: Constraints, slot: Slot | None, options: Sequence[Slot]) -> list[Pl
             ring = slot.start - timedelta(minutes=c.remind_before)
             alarm: dict[str, object] = {"hour": ring.hour, "minute": ring.minute, "label": label}
             found.append(_tool(found, f"Alarm at {ring:%H:%M} for {label!r}", "set_alarm", alarm))
+    return found
+
+
+def outing_steps(c: Constraints, plan: Plan) -> list[PlanStep]:
+    """Reading, ordering the stops (done), then a calendar entry per errand if asked."""
+    found = [
+        PlanStep(number=1, title="Read the stops", status="done",
+                 result=", ".join(s.name for s in c.stops) or "no stops"),
+        PlanStep(number=2, title="Order them for the least travel and check it",
+                 status="done" if plan.slot else "failed",
+                 result=plan.slot.describe() if plan.slot else "nothing works"),
+    ]  # fmt: skip
+    if plan.slot is None or "calendar" not in c.actions:
+        return found
+    fixed = {s.name for s in c.stops if s.at is not None}
+    for stop in (s for s in plan.route if s.name not in fixed):
+        event = {"title": stop.name, "start": stop.start.isoformat(), "end": stop.end.isoformat()}
+        found.append(_tool(found, f"Add {stop.name!r} to the calendar", "add_calendar_event",
+                           event))  # fmt: skip
     return found
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .calendar import WEEKDAYS, WORK_HOURS, MeetingRequest
 from .meetings import DayRequest, Person
 from .spans import DAY, Span
+from .trips import TripRequest
 
 CLOCK = r"(\d{1,2}):(\d{2})\s*([AaPp][Mm])?"
 RANGE = re.compile(rf"{CLOCK}\s*(?:to|-|–|until|and)\s*{CLOCK}")
@@ -216,3 +217,75 @@ NOT_NAMES = {"You", "I", "My", "Getting", "From", "Travel", "Solve", "CONSTRAINT
 
 def _place(text: str) -> str:
     return re.sub(r"^(?:Getting|From|Travel)\s+(?:from\s+)?", "", text.strip())
+
+
+CITY = r"[A-Z][a-z]+"
+NOT_CITIES = {"You", "I", "Here", "Find", "Plan", "There", "The", "Please", "Europe", "European",
+              "My", "We", "Also", "Then", "Day", "Fly", "Work", "Give", "Spend", "It"}  # fmt: skip
+DAYS_LONG = re.compile(r"\b(\d{1,2})\s+days?\b(?!\s+in\s+total)")
+EVENT = re.compile(r"\bdays?\s+(\d{1,2})\s*(?:and|to|-|through|until)\s*(?:day\s+)?(\d{1,2})\b"
+                   r"|\bon\s+day\s+(\d{1,2})\b")  # fmt: skip
+TOTAL = re.compile(
+    r"\b(\d{1,2})\s+days\s+in\s+total\b|\b(\d{1,2})[- ]day\s+trip\b|\btrip of (\d{1,2}) days\b",
+    re.I,
+)
+BOTH_WAYS = re.compile(rf"\b({CITY})\s+(?:and|<->|&)\s+({CITY})\b")
+ONE_WAY = re.compile(rf"\bfrom\s+({CITY})\s+to\s+({CITY})\b")
+
+
+def _cities(clause: str) -> list[str]:
+    return [w for w in re.findall(rf"\b{CITY}\b", clause) if w not in NOT_CITIES]
+
+
+def read_trip(text: str) -> TripRequest:
+    """A trip-planning request → :class:`TripRequest` (stays, flights, events, total).
+
+    Phrasing-agnostic: a clause holding "N days" and one city is a stay; a clause
+    holding "day A ... day B" (or "on day A") is an event in the city it names, else in
+    the city its sentence named last before it."""
+    head, _, flights_text = _split_flights(text)
+    stays: dict[str, int] = {}
+    windows: list[tuple[list[str], tuple[int, int]]] = []
+    for sentence in _sentences(head):
+        if TOTAL.search(sentence):
+            continue
+        before: list[str] = []
+        for clause in re.split(r"[,;:]|\s+(?:and|where|while)\s+(?!day\b)", sentence):
+            cities = _cities(clause)
+            event = EVENT.search(clause)
+            if event:
+                first = int(event.group(1) or event.group(3))
+                windows.append((cities or before[-1:], (first, int(event.group(2) or first))))
+            if (length := DAYS_LONG.search(clause)) and len(cities) == 1:
+                stays[cities[0]] = int(length.group(1))
+            before += cities
+    if not stays:
+        raise ReadError("no stays ('N days in City') in the request")
+    events: dict[str, tuple[int, int]] = {}
+    for named, window in windows:
+        known = [c for c in named if c in stays]
+        if not known:
+            raise ReadError(f"an event on days {window[0]}-{window[1]} names no city of the trip")
+        events[known[-1]] = window
+    pairs: set[tuple[str, str]] = set()
+    for line in re.split(r",|\n|;", flights_text):
+        if one := ONE_WAY.search(line):
+            pairs.add((one.group(1), one.group(2)))
+        elif both := BOTH_WAYS.search(line):
+            pairs |= {(both.group(1), both.group(2)), (both.group(2), both.group(1))}
+    unknown = sorted({c for pair in pairs for c in pair} - set(stays))
+    if unknown:
+        raise ReadError(f"flights name cities with no stay: {', '.join(unknown)}")
+    total = TOTAL.search(head)
+    days = int(next(g for g in total.groups() if g)) if total else None
+    return TripRequest(stays, frozenset(pairs), events, days)
+
+
+def _split_flights(text: str) -> tuple[str, str, str]:
+    """The request before the list of direct flights, the heading, and the list."""
+    parts = re.split(r"((?:direct flights?|flights? (?:run|go|connect))[^:\n]*:)", text, maxsplit=1)
+    if len(parts) < 3:
+        raise ReadError("no list of direct flights")
+    rest = parts[2]
+    listed = re.split(r"\n\s*\n|\n(?=Find|Plan|Work|Give)", rest.strip(), maxsplit=1)[0]
+    return parts[0], parts[1], listed

@@ -16,7 +16,17 @@ from ..memory.instants import to_db
 from ..schema import migration
 from .model import Plan, PlanStep
 
-BODY = ("constraints", "slot", "options", "checks", "reasons", "changes")
+BODY = (
+    "constraints",
+    "slot",
+    "options",
+    "free",
+    "route",
+    "travel_minutes",
+    "checks",
+    "reasons",
+    "changes",
+)
 
 
 class PlanStore:

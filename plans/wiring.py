@@ -1,5 +1,6 @@
 """The planner put together over the real parts: the user's calendar files, their
-reminders, what participants said (memories), the phone's tools and the gate.
+reminders, the calendar notifications the phone showed and what participants said
+(memories), the phone's tools and the gate.
 
 The daemon builds one :class:`Orchestrator` and keeps it (its gate holds the pending
 actions); the CLI without a daemon builds one per command. Steps waiting for a yes
@@ -17,6 +18,7 @@ from ..db import Database
 from ..engine.base import Engine
 from ..memory import MemoryStore
 from ..retrieval import Retriever
+from ..sensing.places import Places
 from ..sensing.termux import SubprocessTermux, TermuxApi
 from ..settings import Settings
 from ..skills.reminders import ReminderBook
@@ -25,6 +27,7 @@ from ..tools.gate import Gate
 from ..tools.phone import PhoneTools
 from .busy import BusySource, CalendarFiles, PeopleSaid, ReminderTimes
 from .executor import Executor
+from .notices import CalendarNotices, from_memories
 from .orchestrator import Orchestrator
 from .planner import Planner
 from .store import PlanStore
@@ -51,10 +54,14 @@ def build(
     def notes(name: str) -> list[str]:
         return [r.memory.text for r in retriever.search(name, k=8, time_phrases=False)]
 
-    sources: list[BusySource] = [ReminderTimes(due, settings.plans.reminder_minutes)]
+    sources: list[BusySource] = [
+        ReminderTimes(due, settings.plans.reminder_minutes),
+        CalendarNotices(from_memories(store.lookup), zone),
+    ]
     if settings.plans.calendars:
         sources.insert(0, CalendarFiles(settings.plans.calendars, zone))
-    planner = Planner(sources, zone, people=PeopleSaid(notes, zone), engine=engine)
+    planner = Planner(sources, zone, people=PeopleSaid(notes, zone), engine=engine,
+                      places=Places(db).all, travel_kmh=settings.plans.travel_kmh)  # fmt: skip
     phone = termux or SubprocessTermux()
     tools = PhoneTools(phone, Contacts(phone, lambda _relation: None)).tools()
     executor = Executor(gate or Gate(clock=clock), {t.name: t for t in tools})

@@ -229,6 +229,9 @@ class PlansSettings(_Section):
     max_replans: int = Field(
         default=2, ge=0, le=10, description="Replans a plan may make after failed steps."
     )
+    travel_kmh: float = Field(
+        default=15.0, gt=0, le=200, description="Speed across town between named places."
+    )
 
 
 class SkillsSettings(_Section):

@@ -57,7 +57,7 @@ router = APIRouter(prefix="/plans", tags=["plans"], dependencies=OWNER)
 
 def shown(plan: Plan) -> dict[str, Any]:
     """The plan as stored, with its answer in words (what ``ask --json`` carries too)."""
-    return {**plan.model_dump(mode="json"), "answer": plan.answer()}
+    return plan.to_json()
 
 
 def _when(runtime: Runtime, now: str | None) -> datetime | None:
