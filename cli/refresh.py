@@ -49,7 +49,8 @@ def refresh(
             f"refresh needs the training extra: pip install 'pocketmind[train]' ({exc})"
         ) from exc
     updates = {k: v for k, v in (("epochs", epochs), ("lr", lr)) if v is not None}
-    report = run(data_dir, base, out, settings.train.model_copy(update=updates), teacher)
+    config = settings.train.model_copy(update=updates)
+    report = run(data_dir, base, out, config, teacher, lambda line: click.echo(line, err=True))
     if as_json:
         click.echo(json.dumps(report.to_json()))
         return
