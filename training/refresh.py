@@ -56,6 +56,8 @@ def load_chats(data_dir: Path) -> list[list[dict[str, Any]]]:
             engine_turns(messages)  # every turn readable, every tool call well formed
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
             raise RefreshError(f"{path}:{number}: not an exported chat") from None
+        while messages and messages[-1].get("role") == "tool":
+            messages = messages[:-1]  # an exported call's result: the call is the target
         last = messages[-1] if messages else {}
         if (
             len(messages) >= 2
