@@ -29,7 +29,7 @@ import numpy as np
 from ..engine.base import EngineError
 from ..engine.toolcalls import engine_turns
 from ..models.local import is_gguf
-from ..models.lora_gguf import read_base, write_lora_gguf
+from ..models.lora_gguf import read_base, read_lora_pairs, write_lora_gguf
 from ..settings import TrainSettings
 from .report import Fold, RefreshReport
 
@@ -85,7 +85,11 @@ def answered_right(reference: str, generated: str) -> bool:
 
 class _Trainer:
     def __init__(
-        self, base: Path, config: TrainSettings, progress: Callable[[str], object] | None = None
+        self,
+        base: Path,
+        config: TrainSettings,
+        progress: Callable[[str], object] | None = None,
+        start: Path | None = None,
     ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -110,6 +114,7 @@ class _Trainer:
             str(base.parent), gguf_file=base.name, dtype=torch.float32
         )
         self.base: Any = loaded.to(self.device)
+        self.start = read_lora_pairs(start, base) if start is not None else None
 
     def encode(self, chat: list[dict[str, Any]]) -> tuple[Any, Any]:
         before, target = split(chat)
@@ -124,9 +129,29 @@ class _Trainer:
         return ids, labels
 
     def fresh(self) -> Any:
+        """A new LoRA on the base: zero (B = 0, so it starts as the base itself), or the
+        ``start`` adapter's weights when the refresh builds on one."""
         import peft
 
         self.torch.manual_seed(self.config.seed)
+        if self.start is not None:
+            pairs, alpha = self.start
+            rank = next(iter(pairs.values()))[0].shape[0]
+            lora = peft.LoraConfig(
+                r=rank,
+                lora_alpha=alpha,  # type: ignore[arg-type]  # PEFT scales by a float
+                lora_dropout=self.config.dropout,
+                target_modules=sorted(pairs),
+                task_type="CAUSAL_LM",
+            )
+            model = peft.get_peft_model(self.base, lora)
+            for name, module in model.named_modules():
+                key = name.removeprefix("base_model.model.")
+                if key in pairs and hasattr(module, "lora_A"):
+                    a, b = pairs[key]
+                    module.lora_A["default"].weight.data.copy_(self.torch.from_numpy(a))
+                    module.lora_B["default"].weight.data.copy_(self.torch.from_numpy(b))
+            return model
         lora = peft.LoraConfig(
             r=self.config.rank,
             lora_alpha=int(self.config.alpha),
@@ -189,20 +214,16 @@ class _Trainer:
                     optimizer.zero_grad()
         acc.wait_for_everyone()
 
-    def loss(self, model: Any, chats: list[list[dict[str, Any]]], adapter: bool) -> float:
+    def loss(self, model: Any, chats: list[list[dict[str, Any]]]) -> float:
         model.eval()
         losses = []
         with self.torch.no_grad():
             for chat in chats:
                 ids, labels = self.encode(chat)
-                if adapter:
-                    losses.append(float(model(input_ids=ids, labels=labels).loss))
-                else:
-                    with model.disable_adapter():
-                        losses.append(float(model(input_ids=ids, labels=labels).loss))
+                losses.append(float(model(input_ids=ids, labels=labels).loss))
         return statistics.fmean(losses)
 
-    def accuracy(self, model: Any, chats: list[list[dict[str, Any]]], adapter: bool) -> float:
+    def accuracy(self, model: Any, chats: list[list[dict[str, Any]]]) -> float:
         model.eval()
         right = 0
         for chat in chats:
@@ -214,14 +235,10 @@ class _Trainer:
                 "input_ids"
             ].to(self.device)
             with self.torch.no_grad():
-                if adapter:
-                    out = model.generate(input_ids=ids, max_new_tokens=24, do_sample=False)
-                else:
-                    with model.disable_adapter():
-                        out = model.generate(input_ids=ids, max_new_tokens=24, do_sample=False)
+                out = model.generate(input_ids=ids, max_new_tokens=24, do_sample=False)
             text = str(self.tokenizer.decode(out[0][ids.shape[1] :], skip_special_tokens=True))
             right += answered_right(reference, text)
-        return right / len(chats)
+        return right / max(len(chats), 1)
 
     def pairs(self, model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
@@ -245,7 +262,12 @@ def refresh(
     config: TrainSettings,
     teacher: str | None = None,
     progress: Callable[[str], object] | None = None,
+    start: Path | None = None,
 ) -> RefreshReport:
+    """Train and measure an adapter on ``data_dir``'s chats and write it to ``out``. With
+    ``start`` (a LoRA GGUF for ``base``) training begins from that adapter's weights, so
+    the result holds it and what the new chats taught; each fold's "before" figures are
+    then that adapter's, and the written adapter replaces it (one LoRA on the base)."""
     if not base.is_file() or not is_gguf(base):
         raise RefreshError(f"--base: {base} is not a GGUF model file")
     chats = load_chats(data_dir)
@@ -254,8 +276,9 @@ def refresh(
     if len(chats) < config.folds:
         raise RefreshError(f"{len(chats)} usable examples, fewer than the {config.folds} folds")
     started = time.perf_counter()
-    trainer = _Trainer(base, config, progress)
+    trainer = _Trainer(base, config, progress, start)
     report = RefreshReport(len(chats), device=trainer.device)
+    report.started_from = start.name if start else None
     order = list(range(len(chats)))
     random.Random(config.seed).shuffle(order)
     model = None
@@ -264,16 +287,18 @@ def refresh(
         answered = held[: config.eval_answers or len(held)]
         rest = [chats[i] for j, i in enumerate(order) if j % config.folds != k]
         model = trainer.fresh()
+        if trainer.is_main:  # "before": the base, or the adapter this refresh starts from
+            before = (trainer.loss(model, held), trainer.accuracy(model, answered))
         trainer.train(model, rest, f"fold {k + 1}")
         if not trainer.is_main:
             trainer.unload(model)
             continue
         report.folds.append(
             Fold(
-                base_loss=trainer.loss(model, held, adapter=False),
-                adapter_loss=trainer.loss(model, held, adapter=True),
-                accuracy=trainer.accuracy(model, answered, adapter=True),
-                base_accuracy=trainer.accuracy(model, answered, adapter=False),
+                base_loss=before[0],
+                adapter_loss=trainer.loss(model, held),
+                accuracy=trainer.accuracy(model, answered),
+                base_accuracy=before[1],
             )
         )
         if config.finish_fold:  # the final adapter: this one, finished on its held-out chats
@@ -285,8 +310,9 @@ def refresh(
         trainer.train(model, chats, "all")
     if not trainer.is_main:  # the main process evaluates and writes; the others are done
         return report
+    alpha = trainer.start[1] if trainer.start is not None else config.alpha
     write_lora_gguf(
-        out, read_base(base), trainer.pairs(model), config.alpha, name=f"pocketmind-{out.stem}"
+        out, read_base(base), trainer.pairs(model), alpha, name=f"pocketmind-{out.stem}"
     )
     trainer.unload(model)
     _verify(out, base)

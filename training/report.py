@@ -43,6 +43,7 @@ class RefreshReport:
     seconds: float = 0.0
     examples_per_s: float = 0.0
     device: str = "cpu"
+    started_from: str | None = None  # the adapter training began from (None: the base)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -65,6 +66,7 @@ class RefreshReport:
         return {
             "examples": self.examples,
             "device": self.device,
+            "started_from": self.started_from,
             "seconds": self.seconds,
             "examples_per_s": self.examples_per_s,
             "promotable": self.promotable,
@@ -74,7 +76,9 @@ class RefreshReport:
         }
 
     def table(self) -> str:
-        rows = ["fold  base loss  adapter loss  base ppl  adapter ppl  base acc  adapter acc"]
+        # "base": what training began from, the base model or the adapter it started from
+        rows = [f"before: {self.started_from or 'the base model'}"]
+        rows.append("fold  base loss  adapter loss  base ppl  adapter ppl  base acc  adapter acc")
         for i, f in enumerate(self.folds, 1):
             rows.append(
                 f"{i:>4}  {f.base_loss:9.3f}  {f.adapter_loss:12.3f}  "
