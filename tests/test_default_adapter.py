@@ -23,7 +23,11 @@ TOOL_CHAT = [
         "role": "assistant",
         "content": "",
         "tool_calls": [
-            {"id": "c", "type": "function", "function": {"name": "torch", "arguments": '{"on": true}'}}
+            {
+                "id": "c",
+                "type": "function",
+                "function": {"name": "torch", "arguments": '{"on": true}'},
+            }
         ],
     },
 ]
@@ -68,7 +72,12 @@ def test_the_shipped_adapter_loads_on_the_packaged_base_and_changes_the_logits(
 
     def last_logits(lora: Path | None) -> np.ndarray:
         llm = Llama(
-            str(smollm2), n_ctx=256, n_threads=2, verbose=False, lora_path=lora and str(lora)
+            str(smollm2),
+            n_ctx=256,
+            n_threads=2,
+            logits_all=True,
+            verbose=False,
+            lora_path=lora and str(lora),
         )
         tokens = llm.tokenize(b"<|im_start|>user\nWhere does my sister live?<|im_end|>\n")
         llm.eval(tokens)
@@ -113,4 +122,7 @@ def test_a_users_refresh_builds_on_the_default_with_tool_call_turns(
     assert any(not np.array_equal(mine[m][1], start[m][1]) for m in start)
     shelf = AdapterShelf(load_settings(home=tmp_path / "home"))
     shutil.copyfile(out, tmp_path / "copy.gguf")
-    assert shelf.install(tmp_path / "copy.gguf", smollm2)["rank"] == next(iter(start.values()))[0].shape[0]
+    assert (
+        shelf.install(tmp_path / "copy.gguf", smollm2)["rank"]
+        == next(iter(start.values()))[0].shape[0]
+    )
