@@ -32,8 +32,8 @@ from .base import with_settings
 @click.option(
     "--start",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A LoRA GGUF to train on from. Default: the shipped default adapter when --base "
-    "is the packaged SmolLM2 (engine.default_adapter on), else the plain base.",
+    help="A LoRA GGUF to train on from. Default: the shipped default adapter when it is in "
+    "use (engine.default_adapter on, --base the packaged SmolLM2), else the plain base.",
 )
 @click.option("--from-base", is_flag=True, help="Start from the plain base model.")
 @click.option("--json", "as_json", is_flag=True)
@@ -52,8 +52,8 @@ def refresh(
     """Train a LoRA adapter on DATA_DIR (from `pocketmind export`), with K-fold
     evaluation against where it started; writes a GGUF adapter that llama.cpp loads.
 
-    On the packaged SmolLM2 it starts from the shipped default adapter, so what you
-    install keeps what that taught and adds what your chats teach."""
+    When the shipped default adapter is in use (engine.default_adapter), it starts from
+    it, so what you install keeps what that taught and adds what your chats teach."""
     try:
         from ..training.refresh import refresh as run
     except ImportError as exc:

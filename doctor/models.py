@@ -171,7 +171,7 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
 def _adapter_in_use(settings: Settings, model: Path) -> str:
     """Which LoRA adapter a starting engine applies, in the order it tries them."""
     from ..models.adapters import AdapterShelf
-    from ..models.local import default_adapter
+    from ..models.local import default_adapter, is_packaged
 
     if settings.engine.lora is not None:
         return f"{settings.engine.lora.name} (engine.lora)"
@@ -179,6 +179,8 @@ def _adapter_in_use(settings: Settings, model: Path) -> str:
         return f"{active['file']} (installed #{active['id']}: pocketmind adapter list)"
     if (shipped := default_adapter(settings, model)) is not None:
         return f"{shipped.name} (the shipped default; engine.default_adapter = false turns it off)"
+    if is_packaged(model) and not settings.engine.default_adapter:
+        return "none: the plain base model (engine.default_adapter = true applies the shipped one)"
     return "none: the plain base model"
 
 

@@ -37,10 +37,10 @@ def make_engine(settings: Settings) -> Engine:
 
 def _llama_engine(settings: Settings) -> LlamaEngine:
     """The local engine with ``engine.lora``, or else the shelf's adapter in use, or else
-    (on the packaged SmolLM2) the shipped default adapter. If the shelf's is missing or
-    refused (broken weights, another base), the ones used before it, then the default,
-    or else the base model, with a warning in the log and in ``adapter_warning`` (the
-    daemon's status shows it)."""
+    (on the packaged SmolLM2, with ``engine.default_adapter`` on) the shipped default
+    adapter. If the shelf's is missing or refused (broken weights, another base), the ones
+    used before it, then the default, or else the base model, with a warning in the log
+    and in ``adapter_warning`` (the daemon's status shows it)."""
     from pathlib import Path
 
     from ..models.adapters import AdapterShelf

@@ -91,9 +91,10 @@ class EngineSettings(_Section):
     )
     lora: Path | None = Field(default=None, description="A GGUF LoRA adapter to apply.")
     default_adapter: bool = Field(
-        default=True,
+        default=False,
         description="With the packaged SmolLM2 and no adapter installed, apply the shipped "
-        "default adapter (trained for PocketMind's answers, facts and tool calls).",
+        "default adapter (trained for PocketMind's answers, facts and tool calls). Off: with "
+        "the support check it shows more wrong answers as fact (bench/answers.py).",
     )
     context_size: int = Field(default=4096, ge=256, description="Context window in tokens.")
     threads: int | None = Field(

@@ -37,6 +37,8 @@ def test_the_default_is_chosen_only_on_the_packaged_base(
     settings: Settings, smollm2: Path, tmp_path: Path
 ) -> None:
     assert DEFAULT_ADAPTER.is_file() and DEFAULT_ADAPTER.stat().st_size < 10 * 2**20
+    assert default_adapter(settings, smollm2) is None  # off by default: see bench/answers.py
+    settings.engine.default_adapter = True
     assert default_adapter(settings, smollm2) == DEFAULT_ADAPTER
     other = tmp_path / "other.gguf"  # another model file: a LoRA fits its own base only
     other.write_bytes(b"GGUF")
@@ -59,9 +61,8 @@ def test_the_shipped_adapter_loads_on_the_packaged_base_and_changes_the_logits(
     from pocketmind.engine import make_engine
 
     check_adapter(DEFAULT_ADAPTER, smollm2)
-    settings = load_settings(
-        timezone="UTC", engine={"backend": "llama", "context_size": 512, "threads": 2}
-    )
+    engine_settings = {"backend": "llama", "context_size": 512, "threads": 2}
+    settings = load_settings(timezone="UTC", engine={**engine_settings, "default_adapter": True})
     engine = make_engine(settings)  # nothing installed: the shipped default
     try:
         assert engine.adapter_id == DEFAULT_ADAPTER.name and engine.adapter_warning is None
