@@ -3,14 +3,14 @@
 One seed gives one persona (names, places, job, pets, tastes). ``phrasing`` picks one of
 two template sets: set 0 tunes (training data), set 1 is held out (bench/answers.py),
 so a benchmark never sees a persona or a phrasing the adapter was trained on when the
-seeds and sets differ. Nothing here reads the user's data.
+seeds and sets differ. Nothing here reads the user's data. ``python bench/synth.py DIR``
+writes the default adapter's training chats (``synth_sft.py``).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 NAMES = (
     "Maya Elena Tom Sam Priya Jonas Aiko Lena Omar Nadia Felix Ines Ruth Kofi Marta Yusuf "
@@ -250,78 +250,7 @@ def replies(p: Persona) -> list[str]:
     ] + ["I don't know that yet."] * 5
 
 
-def _lines(shown: list[str]) -> str:
-    """Memories as the prompt shows them (chat/prompt.py's memory_line)."""
-    return "\n".join(
-        f"[{n}] 2025-09-{9 + n:02d} 09:00 · chat · note: {text}"
-        for n, text in enumerate(shown, start=1)
-    )
-
-
-def sft_chats(seeds: range, system: str, block: str) -> list[list[dict[str, str]]]:
-    """Grounded answers (set 0) and fact extraction, as the pipeline prompts them.
-
-    ``system`` is the prompt prefix (persona and data rule); ``block`` formats the
-    memories block from a list of lines. Fact statements go through the extractor's own
-    instructions and JSON shape.
-    """
-    import json
-
-    from pocketmind.chat.facts import INSTRUCTIONS
-    from pocketmind.chat.statements import read_statement
-
-    chats = []
-    for seed in seeds:
-        p = persona(seed)
-        rng = random.Random(seed)
-        lines = memories(p)
-        for (question, _gold), reply in zip(questions(p, 0), replies(p), strict=True):
-            shown = rng.sample(lines, k=min(8, len(lines)))
-            if reply != "I don't know that yet.":
-                # the answering memory is always among those shown
-                needed = next(m for m in lines if _gold and _gold.lower() in m.lower())
-                if needed not in shown:
-                    shown[rng.randrange(len(shown))] = needed
-            chats.append(
-                [
-                    {
-                        "role": "system",
-                        "content": f"{system}\n\n{block.format(_lines(shown))}",
-                    },
-                    {"role": "user", "content": question},
-                    {"role": "assistant", "content": reply},
-                ]
-            )
-        for said, _spans in statements(p, 0):
-            facts = [{"subject": f.subject, "statement": f.statement} for f in read_statement(said)]
-            chats.append(
-                [
-                    {"role": "system", "content": INSTRUCTIONS},
-                    {"role": "user", "content": said},
-                    {"role": "assistant", "content": json.dumps({"facts": facts})},
-                ]
-            )
-    return chats
-
-
-def write_sft(out: Path, seeds: range = range(0, 40)) -> int:
-    """``out/sft.jsonl`` in the export's shape, for ``pocketmind refresh out ...``."""
-    import json
-
-    from pocketmind.chat.prompt import CLOSE, DATA_RULE, OPEN
-    from pocketmind.settings import ChatSettings
-
-    system = f"{ChatSettings().persona.strip()}\n\n{DATA_RULE}"
-    chats = sft_chats(seeds, system, f"{OPEN}\n{{}}\n{CLOSE}")
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "sft.jsonl").open("w", encoding="utf-8") as fh:
-        for chat in chats:
-            fh.write(json.dumps({"messages": chat}, ensure_ascii=False) + "\n")
-    return len(chats)
-
-
 if __name__ == "__main__":
-    import sys
+    from synth_sft import main
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "synth-data")
-    print(f"{write_sft(target)} chats in {target / 'sft.jsonl'}")
+    main()

@@ -152,6 +152,8 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
             f"engine.lora {engine.lora} is missing or not a GGUF",
             "pocketmind adapter list; pocketmind adapter use NAME",
         )
+    else:
+        yield Finding("info", "adapter", _adapter_in_use(settings, model.path))
     available = _mem_available()
     if available is not None:
         # Weights are mapped, the KV cache of a Qwen3-0.6B at 4k context is ~450 MiB, and
@@ -164,6 +166,22 @@ def check_engine(settings: Settings) -> Iterator[Finding]:
             f"{available / MiB:.0f} MiB available, the model wants about {need / MiB:.0f} MiB",
             None if status == "ok" else "close apps, a smaller model, or a smaller context_size",
         )
+
+
+def _adapter_in_use(settings: Settings, model: Path) -> str:
+    """Which LoRA adapter a starting engine applies, in the order it tries them."""
+    from ..models.adapters import AdapterShelf
+    from ..models.local import default_adapter, is_packaged
+
+    if settings.engine.lora is not None:
+        return f"{settings.engine.lora.name} (engine.lora)"
+    if (active := AdapterShelf(settings).active()) is not None:
+        return f"{active['file']} (installed #{active['id']}: pocketmind adapter list)"
+    if (shipped := default_adapter(settings, model)) is not None:
+        return f"{shipped.name} (the shipped default; engine.default_adapter = false turns it off)"
+    if is_packaged(model) and not settings.engine.default_adapter:
+        return "none: the plain base model (engine.default_adapter = true applies the shipped one)"
+    return "none: the plain base model"
 
 
 def _reachable(name: str, url: str, fix: str, key_file: Path | None) -> Iterator[Finding]:

@@ -36,14 +36,15 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _llama_engine(settings: Settings) -> LlamaEngine:
-    """The local engine with ``engine.lora`` or else the shelf's adapter in use. If the
-    shelf's is missing or refused (broken weights, another base), the ones used before
-    it, or else the base model, with a warning in the log and in ``adapter_warning``
-    (the daemon's status shows it)."""
+    """The local engine with ``engine.lora``, or else the shelf's adapter in use, or else
+    (on the packaged SmolLM2, with ``engine.default_adapter`` on) the shipped default
+    adapter. If the shelf's is missing or refused (broken weights, another base), the ones
+    used before it, then the default, or else the base model, with a warning in the log
+    and in ``adapter_warning`` (the daemon's status shows it)."""
     from pathlib import Path
 
     from ..models.adapters import AdapterShelf
-    from ..models.local import resolve
+    from ..models.local import default_adapter, resolve
     from .llama import LlamaEngine
 
     config = settings.engine
@@ -66,6 +67,8 @@ def _llama_engine(settings: Settings) -> LlamaEngine:
         except AdapterError as exc:
             raise AdapterError(f"engine.lora: {exc}") from exc
     wanted = AdapterShelf(settings).start_candidates()
+    if (shipped := default_adapter(settings, model)) is not None:
+        wanted.append(shipped)
     refused: list[str] = []
     for lora in wanted:
         try:

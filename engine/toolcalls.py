@@ -86,3 +86,40 @@ def _call(block: str) -> ToolCall | None:
     if not isinstance(arguments, dict):
         return None
     return ToolCall(data["name"], arguments)
+
+
+def engine_turns(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """OpenAI-style messages as the engine shows them to a model: an assistant turn's
+    ``tool_calls`` become ``<tool_call>`` blocks after its text, and each run of ``tool``
+    messages becomes one user turn of ``<tool_response>`` blocks, as the agent loop sends
+    observations back. Other turns pass through as role and content."""
+    out: list[dict[str, str]] = []
+    for message in messages:
+        role, content = message.get("role"), message.get("content") or ""
+        if not isinstance(role, str) or not isinstance(content, str):
+            raise ValueError(f"a message needs a role and text content, not {message!r:.80}")
+        if role == "tool":
+            block = f"<tool_response>\n{content}\n</tool_response>"
+            if out and out[-1]["role"] == "user" and out[-1]["content"].startswith("<tool_resp"):
+                out[-1] = {"role": "user", "content": f"{out[-1]['content']}\n{block}"}
+            else:
+                out.append({"role": "user", "content": block})
+            continue
+        calls = [_openai_call(c) for c in message.get("tool_calls") or []]
+        if calls:
+            content = "\n".join([*([content] if content else []), *(c.to_qwen() for c in calls)])
+        out.append({"role": role, "content": content})
+    return out
+
+
+def _openai_call(call: Any) -> ToolCall:
+    try:
+        function = call["function"]
+        arguments = function.get("arguments") or {}
+        if isinstance(arguments, str):
+            arguments = json.loads(arguments)
+        if not isinstance(function["name"], str) or not isinstance(arguments, dict):
+            raise TypeError
+        return ToolCall(function["name"], arguments, str(call.get("id") or ""))
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError):
+        raise ValueError(f"not an OpenAI tool call: {call!r:.80}") from None

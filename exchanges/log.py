@@ -106,6 +106,16 @@ class ExchangeLog:
         ).fetchall()
         return [(row[0], row[1]) for row in reversed(rows)]
 
+    def request_at(self, conversation_id: str, at: str) -> str | None:
+        """What the user said in the first live exchange of the conversation recorded at
+        or after ``at`` (a stored instant): the turn that proposed an action made then."""
+        row = self.db.one(
+            "SELECT user_text FROM exchanges WHERE conversation_id = ? AND forgotten_at IS "
+            "NULL AND created_at >= ? ORDER BY created_at, id LIMIT 1",
+            (conversation_id, at),
+        )
+        return str(row[0]) if row else None
+
     def last_exchange_id(self, conversation_id: str) -> int | None:
         row = self.db.one(
             "SELECT max(id) FROM exchanges WHERE conversation_id = ? AND forgotten_at IS NULL",

@@ -44,6 +44,27 @@ def packaged_model() -> Path | None:
     return path if path.is_file() else None
 
 
+# The LoRA adapter shipped for the packaged SmolLM2 (``make adapter`` rebuilds it).
+DEFAULT_ADAPTER = Path(__file__).parent / "data" / "smollm2-135m-pocketmind.gguf"
+
+
+def default_adapter(settings: Settings, model: Path) -> Path | None:
+    """The shipped adapter, when ``model`` is the packaged SmolLM2 it was trained on (a
+    LoRA only fits its own base) and ``engine.default_adapter`` is on; else None."""
+    if not settings.engine.default_adapter or not DEFAULT_ADAPTER.is_file():
+        return None
+    return DEFAULT_ADAPTER if is_packaged(model) else None
+
+
+def is_packaged(model: Path) -> bool:
+    """Whether ``model`` is the packaged SmolLM2 GGUF itself."""
+    packaged = packaged_model()
+    try:
+        return packaged is not None and model.expanduser().resolve() == packaged.resolve()
+    except OSError:
+        return False
+
+
 def is_gguf(path: Path) -> bool:
     try:
         with path.open("rb") as fh:

@@ -112,6 +112,41 @@ def write_lora_gguf(
     return path
 
 
+def _unpermute(rows: NDArray[np.float32], heads: int) -> NDArray[np.float32]:
+    """The inverse of ``_permute``: llama.cpp's q/k row order back to Hugging Face's."""
+    return (
+        rows.reshape(heads, rows.shape[0] // heads // 2, 2, *rows.shape[1:])
+        .swapaxes(1, 2)
+        .reshape(rows.shape)
+    )
+
+
+def read_lora_pairs(
+    adapter: Path, base_model: Path
+) -> tuple[dict[str, tuple[NDArray[np.float32], NDArray[np.float32]]], float]:
+    """An adapter's pairs (HF module -> (A, B), as PEFT holds them) and its alpha, after
+    ``check_adapter``: what a refresh that starts from this adapter loads."""
+    import gguf
+
+    info = check_adapter(adapter, base_model)
+    base = read_base(base_model)
+    to_hf = {v: k for k, v in HF_TO_GGUF.items()}
+    parts: dict[str, dict[str, NDArray[np.float32]]] = {}
+    for tensor in gguf.GGUFReader(adapter).tensors:
+        target, _, part = tensor.name.rpartition(".lora_")
+        _, layer, kind, _ = target.split(".")
+        values = np.array(_values(tensor), dtype=np.float32).reshape(
+            tuple(reversed([int(n) for n in tensor.shape]))
+        )
+        if part == "b" and kind == "attn_q":
+            values = _unpermute(values, base.head_count)
+        elif part == "b" and kind == "attn_k":
+            values = _unpermute(values, base.head_count_kv)
+        parts.setdefault(f"model.layers.{layer}.{to_hf[kind]}", {})[part] = values
+    alpha = info["alpha"] if isinstance(info["alpha"], float) else float(info["rank"])  # type: ignore[arg-type]
+    return {module: (ab["a"], ab["b"]) for module, ab in parts.items()}, alpha
+
+
 # A trained LoRA's weights stay far below 1 (A starts near 1/sqrt(in), B at zero); any
 # weight this large is a diverged run or a damaged file, whatever llama.cpp would make of it.
 MAX_WEIGHT = 1e3

@@ -90,6 +90,12 @@ class EngineSettings(_Section):
         "the packaged SmolLM2-135M-Instruct.",
     )
     lora: Path | None = Field(default=None, description="A GGUF LoRA adapter to apply.")
+    default_adapter: bool = Field(
+        default=False,
+        description="With the packaged SmolLM2 and no adapter installed, apply the shipped "
+        "default adapter (trained for PocketMind's answers, facts and tool calls). Off: with "
+        "the support check it shows more wrong answers as fact (bench/answers.py).",
+    )
     context_size: int = Field(default=4096, ge=256, description="Context window in tokens.")
     threads: int | None = Field(
         default=None, ge=1, description="CPU threads (default: all; on a phone, big cores)."
@@ -303,10 +309,24 @@ class TrainSettings(_Section):
     alpha: float = Field(default=32, gt=0)
     dropout: float = Field(default=0.1, ge=0, lt=1)
     targets: list[str] = Field(default=["q_proj", "v_proj"])
+    layers: int = Field(
+        default=0, ge=0, description="LoRA on the top N layers only (0: all); cheaper on a CPU."
+    )
     lr: float = Field(default=2e-5, gt=0)
     epochs: int = Field(default=3, ge=1)
     batch: int = Field(default=4, ge=1, description="Effective batch (gradient accumulation).")
     folds: int = Field(default=3, ge=2)
+    folds_run: int = Field(
+        default=0, ge=0, description="Train and measure only the first N folds (0: all)."
+    )
+    finish_fold: bool = Field(
+        default=False,
+        description="The final adapter is the first fold's, finished on its held-out chats: "
+        "one pass over the data instead of two (for a CPU).",
+    )
+    eval_answers: int = Field(
+        default=0, ge=0, description="Held-out answers generated per fold (0: all of them)."
+    )
     seed: int = 0
     margin: float = Field(
         default=0.05,

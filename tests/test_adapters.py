@@ -303,7 +303,9 @@ def test_start_falls_back_to_the_last_good_adapter_then_the_base(
     from pocketmind.settings import load_settings
 
     settings = load_settings(
-        timezone="UTC", engine={"backend": "llama", "context_size": 512, "threads": 2}
+        timezone="UTC",
+        # the base model is the last fallback only without the shipped default adapter
+        engine={"backend": "llama", "context_size": 512, "threads": 2, "default_adapter": False},
     )
     shelf = AdapterShelf(settings)
     for name in ("zero", "strong", "overflowing"):

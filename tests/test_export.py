@@ -78,6 +78,7 @@ def test_export_writes_sft_dpo_memories_and_a_manifest(
         "dpo": 1,
         "memories": len(memories),
         "actions": 0,
+        "tool_turns": 0,
     }
     for name, info in manifest["files"].items():
         assert info["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
@@ -168,6 +169,6 @@ def test_a_regenerated_answer_the_user_kept_becomes_a_pair(
     assert [r["messages"][-1]["content"] for r in _lines(tmp_path / "out" / "sft.jsonl")] == [
         pair["chosen"]
     ]
-    assert report.counts == {"sft": 1, "dpo": 1, "memories": 0, "actions": 0}
+    assert report.counts == {"sft": 1, "dpo": 1, "memories": 0, "actions": 0, "tool_turns": 0}
     with pytest.raises(InputError, match="no model answer to regenerate"):
         assistant.regenerate(999)

@@ -163,6 +163,7 @@ class ActionBook:
                     "id": record.id,
                     "tool": record.tool,
                     "origin": record.origin,
+                    "conversation_id": record.conversation_id,
                     "status": record.status,
                     "arguments": _scrubbed(record.arguments, scrub),
                     "proposal": scrub(record.proposal),

@@ -12,6 +12,8 @@
 - ``memories.jsonl``: a snapshot of the live memories.
 - ``actions.jsonl``: the finished tool calls from the actions audit (``tools/actions.py``),
   redacted like the rest; a forgotten action is deleted there, so it is not here either.
+  The calls the user asked for and that were done also join ``sft.jsonl`` as tool-call
+  turns in the OpenAI messages format (``tool_turns``).
 - ``manifest.json``: counts, sha256 of each file, the watermark the next export starts
   from, model and adapter ids, and the redaction used.
 
@@ -130,8 +132,11 @@ def export(
     feedback_max = exchanges.latest_feedback_at()
     memories, memory_max = _memories(store, start, scrub)
     actions, action_max = exporter("actions")(db, start.action, scrub)
+    turns = tool_turns(actions, exchanges, scrub)
+    sft += turns
     report.counts = {
         "sft": len(sft),
+        "tool_turns": len(turns),
         "dpo": len(dpo),
         "memories": len(memories),
         "actions": len(actions),
@@ -268,6 +273,43 @@ def _target(
     elif new and untrusted:
         echo = _echoes(row["answer"], untrusted)
         report.skipped["untrusted_echo" if echo else "untrusted_source"] += 1
+
+
+def tool_turns(
+    actions: list[dict[str, Any]], exchanges: ExchangeLog, scrub: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The user's own tool use as SFT chats in the OpenAI messages format: what they asked,
+    the call (``tool_calls``) and what it gave back (a ``tool`` turn). Only calls the
+    user asked for in a chat and that were done (confirmed, for an external one) teach;
+    the request is the conversation's turn that proposed the call, redacted like the rest.
+    A call that followed a "yes" (a later step of a command) has no request of its own."""
+    out = []
+    for action in actions:
+        if action["status"] != "done" or action["origin"] != "user":
+            continue
+        conversation = action.get("conversation_id")
+        at = to_db(datetime.fromisoformat(action["created_at"]))
+        request = exchanges.request_at(conversation, at) if conversation else None
+        if request is None or _CONFIRMATION.fullmatch(request.strip().lower()):
+            continue
+        call = {
+            "id": f"call_{action['id']}",
+            "type": "function",
+            "function": {
+                "name": action["tool"],
+                "arguments": json.dumps(action["arguments"], ensure_ascii=False),
+            },
+        }
+        messages = [
+            {"role": "user", "content": scrub(request)},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": call["id"], "content": action["result"] or ""},
+        ]
+        out.append({"messages": messages, "meta": {"action_id": action["id"]}})
+    return out
+
+
+_CONFIRMATION = re.compile(r"(yes|yeah|yep|ok|okay|sure|do it|go ahead|no|nope|cancel)\W*")
 
 
 def _memories(store: MemoryStore, start: Watermark, scrub: Redactor) -> tuple[list[Any], int]:
