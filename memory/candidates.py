@@ -16,6 +16,7 @@ from ..db import Database
 from .instants import TimeWindow, from_db, to_db
 
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
+WIDE = timedelta(days=1)  # threads() reads whole windows only up to this span
 
 
 def _filters(
@@ -100,6 +101,8 @@ class SearchCandidates:
         ids = list(dict.fromkeys(memory_ids))
         if not ids or hops < 1:
             return {memory_id: ([], []) for memory_id in ids}
+        if within > WIDE:  # the window would hold a whole source: nearest-first reads win
+            return {memory_id: self.neighbors(memory_id, hops, within) for memory_id in ids}
         marks = ",".join("?" * len(ids))
         hits = self.db.execute(
             f"SELECT id, source, occurred_at FROM memories WHERE id IN ({marks})", ids
