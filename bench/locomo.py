@@ -4,7 +4,7 @@ Index the turns of one conversation at a time ("Speaker: text", plus the image c
 timestamped with the session date), ask its category 1-4 questions, and score
 |evidence ∩ top-k dia_ids| / |evidence|, averaged over questions.
 
-The retrieval defaults were chosen on conversations 0-4 (bench/retrieval.py --tune);
+The retrieval defaults were chosen on conversations 0-4 (bench/sweep.py);
 figures are printed for 0-4 (tuning), 5-9 (held out) and all 10.
 
     python bench/locomo.py [--modes today,pocketmind,vector] [--convs 5-9]
@@ -14,7 +14,6 @@ figures are printed for 0-4 (tuning), 5-9 (held out) and all 10.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from embed_cache import CachedEmbedder
 
 from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
@@ -38,7 +38,6 @@ DATA = Path(
         Path(__file__).resolve().parents[2] / "shared/benchmarks/locomo/locomo10.json",
     )
 )
-CACHE = Path(__file__).resolve().parent / ".cache"
 KS = (1, 5, 10)
 _PLAIN = {"neighbor_weight": 0.0, "recency_weight": 0.0, "importance_weight": 0.0}
 MODES: dict[str, dict[str, object]] = {
@@ -54,44 +53,28 @@ MODES: dict[str, dict[str, object]] = {
         "coverage_weight": 0.0,
         "neighbor_window_minutes": 1e9,
     },
+    # The defaults before the sweep on conversations 0-4 (issue 18's second session).
+    "previous": {
+        "candidates": 40,
+        "fusion": "zscore",
+        "vector_weight": 1.0,
+        "bm25_weight": 1.5,
+        "neighbor_weight": 0.5,
+        "neighbor_hops": 2,
+        "neighbor_window_minutes": 30.0,
+        "recency_weight": 0.02,
+        "importance_weight": 0.05,
+        "expand_relations": True,
+        "now_weight": 0.1,
+        "coverage_weight": 0.0,
+        "informative_weight": 0.0,
+        "rerank": "off",
+        "rerank_depth": 20,
+        "rerank_weight": 0.5,
+    },
     "pocketmind": {},
 }
 SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
-
-
-class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache, so repeated runs embed each text once."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
-        CACHE.mkdir(exist_ok=True)
-        self.path = (
-            CACHE / f"embeddings-{hashlib.sha1(inner.model_id.encode()).hexdigest()[:8]}.npz"
-        )
-        self.cache: dict[str, np.ndarray] = {}
-        if self.path.exists():
-            with np.load(self.path) as data:
-                self.cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-        self.dirty = False
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        missing = {key: t for t, key in zip(texts, keys, strict=True) if key not in self.cache}
-        if missing:
-            vectors = self.inner.embed(list(missing.values()))
-            self.cache.update(zip(missing, vectors, strict=True))
-            self.dirty = True
-        return np.stack([self.cache[key] for key in keys]) if keys else np.zeros((0, self.dim))
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def save(self) -> None:
-        if self.dirty:
-            keys = list(self.cache)
-            np.savez(
-                self.path, keys=np.array(keys), vectors=np.stack([self.cache[k] for k in keys])
-            )
 
 
 def session_time(text: str) -> datetime:
@@ -174,11 +157,16 @@ def evaluate_each(
     modes: Sequence[str],
     time_phrases: bool = True,
     overrides: dict[str, Any] | None = None,
+    detail: list[dict[str, Any]] | None = None,
 ) -> tuple[list[dict[str, np.ndarray]], list[int]]:
-    """Per conversation: the summed recall@k per mode, and its question count."""
+    """Per conversation: the summed recall@k per mode, and its question count.
+
+    With ``detail``, one row per question and mode is appended to it (conversation,
+    category, question, evidence, the top 10, recall@10).
+    """
     all_sums, all_counts = [], []
     with tempfile.TemporaryDirectory() as home:
-        for sample in samples:
+        for position, sample in enumerate(samples):
             totals = {mode: np.zeros(len(KS)) for mode in modes}
             questions = 0
             items = turns(sample)
@@ -212,11 +200,55 @@ def evaluate_each(
                     ids = [h.memory.meta.get("dia_id") for h in hits]
                     for j, k in enumerate(KS):
                         totals[mode][j] += len(evidence & set(ids[:k])) / len(evidence)
+                    if detail is not None:
+                        detail.append(
+                            {
+                                "conv": position,
+                                "mode": mode,
+                                "category": qa["category"],
+                                "question": qa["question"],
+                                "evidence": sorted(evidence),
+                                "found": ids,
+                                "recall": len(evidence & set(ids)) / len(evidence),
+                            }
+                        )
             for store in stores.values():
                 store.close()
             all_sums.append(totals)
             all_counts.append(questions)
+            if isinstance(embedder, CachedEmbedder):
+                embedder.save()  # an interrupted run keeps what it embedded
     return all_sums, all_counts
+
+
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
+
+
+def by_category(detail: list[dict[str, Any]], indexes: Sequence[int], misses: int) -> None:
+    """Recall@10 per split, mode and category; then up to ``misses`` misses each."""
+    for split, members in SPLITS.items():
+        rows = [r for r in detail if indexes[r["conv"]] in members]
+        if not rows:
+            continue
+        print(f"recall@10 by category, conversations {split}:")
+        for mode in dict.fromkeys(r["mode"] for r in rows):
+            cells = []
+            for category, name in CATEGORIES.items():
+                mine = [
+                    r["recall"] for r in rows if r["mode"] == mode and r["category"] == category
+                ]
+                if mine:
+                    cells.append(f"{name} {sum(mine) / len(mine):.3f} ({len(mine)})")
+            print(f"  {mode:12s} " + "  ".join(cells))
+    last = detail[-1]["mode"] if detail else None
+    for category, name in CATEGORIES.items():
+        wrong = [r for r in detail if r["mode"] == last and r["category"] == category]
+        wrong = [r for r in wrong if r["recall"] < 1][:misses]
+        for r in wrong:
+            print(
+                f"  miss ({last}, conv {indexes[r['conv']]}, {name}, R@10 {r['recall']:.2f}): "
+                f"{r['question']} evidence {r['evidence']} top3 {r['found'][:3]}"
+            )
 
 
 def setting_overrides(pairs: Sequence[str]) -> dict[str, Any]:
@@ -250,10 +282,12 @@ def load_samples() -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--modes", default="vector,bm25,naive-rrf,today,pocketmind")
+    parser.add_argument("--modes", default="vector,bm25,naive-rrf,today,previous,pocketmind")
     parser.add_argument("--convs", help="conversations: all (default), 0-4, 5-9, 3,7")
     parser.add_argument("--no-time-phrases", action="store_true")
     parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
+    parser.add_argument("--by-category", action="store_true", help="recall@10 per category")
+    parser.add_argument("--misses", type=int, default=0, help="misses shown per category")
     parser.add_argument("--qa", action="store_true", help="answer with a model (locomo_qa.py)")
     args, rest = parser.parse_known_args()
     if args.qa:
@@ -268,19 +302,24 @@ def main() -> None:
     started = time.perf_counter()
     indexes = conversations(args.convs or "all")
     samples = load_samples()
+    detail: list[dict[str, Any]] = []
     sums, counts = evaluate_each(
         [samples[i] for i in indexes],
         embedder,
         args.modes.split(","),
         not args.no_time_phrases,
         overrides,
+        detail,
     )
     embedder.save()
     for split, result in splits(sums, counts, indexes).items():
         print(f"conversations {split}:")
         for mode, figures in result.items():
             print(f"  {mode:12s}", json.dumps(figures))
-    print(f"({time.perf_counter() - started:.1f} s)")
+    if args.by_category or args.misses:
+        by_category(detail, indexes, args.misses)
+    took = time.perf_counter() - started
+    print(f"({took:.1f} s; {embedder.embedded} texts embedded, the rest from {embedder.folder})")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import locomo
+from embed_cache import CachedEmbedder
 
 from pocketmind.chat import Assistant
 from pocketmind.chat.prompt import BuiltPrompt
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     from agent import make_engine
 
     engine = make_engine(args.engine_url)
-    embedder = locomo.CachedEmbedder(SentenceTransformerEmbedder())
+    embedder = CachedEmbedder(SentenceTransformerEmbedder())
     samples = [locomo.load_samples()[i] for i in locomo.conversations(args.convs)]
     questions = pick(samples, args.limit)
     rows = args.rows.split(",")

@@ -8,7 +8,8 @@
 
     python bench/memory.py [--sizes 10000,100000] [--queries 200] [--no-locomo]
 
-Embeddings are cached under bench/.cache, so only the first run pays for them.
+Embeddings are cached under ~/.cache/pocketmind-bench (bench/embed_cache.py), so only
+the first run on a machine pays for them.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus
 import locomo
+from embed_cache import CachedEmbedder
 
 from pocketmind.db import sqlite_version, vec_version
-from pocketmind.embedders import SentenceTransformerEmbedder
+from pocketmind.embedders import FakeEmbedder, SentenceTransformerEmbedder
 from pocketmind.ingest import EventLog
 from pocketmind.memory import MemoryStore, NewEvent, NewMemory
 from pocketmind.retrieval import Retriever
@@ -55,12 +57,17 @@ def machine() -> str:
     )
 
 
+# The whole search() call under each set of retrieval defaults (locomo.MODES).
+VARIANTS = {
+    "hybrid search(), defaults": "pocketmind",
+    "hybrid search(), previous defaults": "previous",
+    "hybrid search(), before issue 18": "today",
+}
 SEARCHERS = (
     "this index (prefilter+rerank)",
     "NumPy exact scan",
     "sqlite-vec vec0 KNN",
-    "hybrid search() total",
-    "hybrid search(), before issue 18",
+    *VARIANTS,
 )
 
 
@@ -88,7 +95,7 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-def bench_ingest(embedder: locomo.CachedEmbedder, n: int) -> None:
+def bench_ingest(embedder: CachedEmbedder, n: int) -> None:
     items = corpus.memories(n, seed=99)
     embedder.inner.embed(["load the model before the clock starts"])
     with tempfile.TemporaryDirectory() as home:
@@ -117,7 +124,7 @@ def bench_ingest(embedder: locomo.CachedEmbedder, n: int) -> None:
             del vectors
 
 
-def build_store(home: str, n: int, embedder: locomo.CachedEmbedder) -> MemoryStore:
+def build_store(home: str, n: int, embedder: CachedEmbedder) -> MemoryStore:
     # Near-duplicate merging off so the store holds exactly n rows; exact dedup stays.
     settings = load_settings(Path(home) / str(n), timezone="UTC", memory={"dedup_threshold": 1.0})
     store = MemoryStore.open(settings, embedder)
@@ -129,7 +136,23 @@ def build_store(home: str, n: int, embedder: locomo.CachedEmbedder) -> MemorySto
     return store
 
 
-def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: str) -> None:
+def variant(store: MemoryStore, mode: str) -> Callable[[str], Any]:
+    """``search(question)`` on ``store`` under the retrieval settings of ``mode``."""
+    settings = store.settings.model_copy(deep=True)
+    for key, value in locomo.MODES[mode].items():
+        setattr(settings.retrieval, key, value)
+
+    def search(question: str) -> Any:
+        current, store.settings = store.settings, settings
+        try:
+            return Retriever(store).search(question)
+        finally:
+            store.settings = current
+
+    return search
+
+
+def bench_search(embedder: CachedEmbedder, n: int, n_queries: int, home: str) -> None:
     started = time.perf_counter()
     store = build_store(home, n, embedder)
     built = time.perf_counter() - started
@@ -142,20 +165,12 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
     matrix = index._vecs[: len(index)]
     ids = index._ids[: len(index)]
     r = store.settings.retrieval
-    old_settings = store.settings.model_copy(deep=True)
-    for key, value in locomo.MODES["today"].items():
-        setattr(old_settings.retrieval, key, value)
-
-    def before(question: str) -> Any:
-        current, store.settings = store.settings, old_settings
-        try:
-            return Retriever(store).search(question)
-        finally:
-            store.settings = current
-
+    searches = {name: variant(store, mode) for name, mode in VARIANTS.items()}
     timings: dict[str, list[float]] = {name: [] for name in SEARCHERS}
     recall = []
-    for question, q in zip(questions, query_vectors, strict=True):
+    for turn, (question, q) in enumerate(zip(questions, query_vectors, strict=True)):
+        names = list(searches)
+        names = names[turn % len(names) :] + names[: turn % len(names)]  # no variant always first
         runs = {
             "this index (prefilter+rerank)": partial(
                 index.search,
@@ -166,8 +181,7 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
             ),
             "NumPy exact scan": partial(numpy_exact, matrix, ids, q),
             "sqlite-vec vec0 KNN": partial(vec0_knn, store, q),
-            "hybrid search() total": partial(Retriever(store).search, question),
-            "hybrid search(), before issue 18": partial(before, question),
+            **{name: partial(searches[name], question) for name in names},
         }
         found = {}
         for name, run in runs.items():
@@ -179,12 +193,12 @@ def bench_search(embedder: locomo.CachedEmbedder, n: int, n_queries: int, home: 
         f"index {index.nbytes / 2**20:.0f} MiB):"
     )
     for name, values in timings.items():
-        print(f"  {name:32s} p50 {pct(values, 50):7.2f} ms  p95 {pct(values, 95):7.2f} ms")
+        print(f"  {name:36s} p50 {pct(values, 50):7.2f} ms  p95 {pct(values, 95):7.2f} ms")
     print(f"  recall@10 vs exact                {statistics.mean(recall):.3f}")
     store.close()
 
 
-def bench_locomo(embedder: locomo.CachedEmbedder) -> None:
+def bench_locomo(embedder: CachedEmbedder) -> None:
     started = time.perf_counter()
     result = locomo.evaluate(locomo.load_samples(), embedder, list(locomo.MODES))
     embedder.save()
@@ -207,8 +221,18 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest", type=int, default=2000, help="items for the ingest figures")
     parser.add_argument("--no-locomo", action="store_true")
+    parser.add_argument(
+        "--vectors",
+        choices=("minilm", "synthetic"),
+        default="minilm",
+        help="synthetic: the fake embedder's hashed-word vectors at MiniLM's 384 dimensions "
+        "(the search timings without embedding 100k texts first; recall figures meaningless)",
+    )
     args = parser.parse_args()
-    embedder = locomo.CachedEmbedder(SentenceTransformerEmbedder())
+    if args.vectors == "synthetic":
+        embedder = CachedEmbedder(FakeEmbedder(384), persist=False)
+    else:
+        embedder = CachedEmbedder(SentenceTransformerEmbedder())
     with tempfile.TemporaryDirectory() as home:
         probe = MemoryStore.open(load_settings(home, timezone="UTC"), embedder)
         print(f"machine: {machine()}")
@@ -217,11 +241,11 @@ def main() -> None:
             f"sqlite-vec {vec_version(probe.db)}, embedder {embedder.model_id}"
         )
         probe.close()
-        if args.ingest:
+        if args.ingest and args.vectors == "minilm":
             bench_ingest(embedder, args.ingest)
         for n in (int(s) for s in args.sizes.split(",") if s):
             bench_search(embedder, n, args.queries, home)
-    if not args.no_locomo:
+    if not args.no_locomo and args.vectors == "minilm":
         bench_locomo(embedder)
 
 

@@ -8,30 +8,30 @@ are held out; the halves were fixed before any tuning. The figure is the share o
 questions with an answering memory in the top 1 / 3 / 10.
 
 Modes, side by side in one run: vector only, BM25 only, naive RRF, ``today`` (the
-hybrid before issue 18), ``pocketmind`` (the current defaults), and each new signal on
-its own, plus the bi-encoder rerank with its cost per query.
+hybrid before issue 18), ``previous`` (the defaults before bench/sweep.py chose them on
+the tuning halves), ``pocketmind`` (the current defaults), each new signal on its own,
+and the bi-encoder rerank with its cost per query.
 
-    python bench/retrieval.py                      # phone life, both halves
-    python bench/retrieval.py --tune               # sweep on the tuning halves only
-                                                   # (phone life + LoCoMo 0-4)
+    python bench/retrieval.py [--modes vector,previous,pocketmind] [--misses]
+    python bench/sweep.py      # choose the defaults on the tuning halves only
+                               # (phone life's even questions + LoCoMo 0-4)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
 from datetime import datetime
-from itertools import product
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import locomo
+from embed_cache import CachedEmbedder
 
 from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
@@ -41,7 +41,7 @@ from pocketmind.settings import load_settings
 PHONE_LIFE = Path(__file__).resolve().parent / "phone_life.json"
 TOPS = (1, 3, 10)
 MODES: dict[str, dict[str, Any]] = {
-    **{name: locomo.MODES[name] for name in ("vector", "bm25", "naive-rrf", "today")},
+    **{name: locomo.MODES[name] for name in ("vector", "bm25", "naive-rrf", "today", "previous")},
     "today+expansion": {"now_weight": 0.0, "informative_weight": 0.0},
     "today+now": {"expand_relations": False, "informative_weight": 0.0},
     "today+informative": {"expand_relations": False, "now_weight": 0.0, "informative_weight": 0.1},
@@ -121,65 +121,9 @@ def phone_life(embedder: Embedder, modes: dict[str, dict[str, Any]], show_misses
             store.close()
 
 
-GRID: dict[str, list[Any]] = {
-    "coverage_weight": [0.0, 0.2, 0.4],
-    "informative_weight": [0.0, 0.1, 0.2],
-    "now_weight": [0.1, 0.3],
-    "bm25_weight": [1.0, 1.5],
-}
-
-
-def tune(embedder: Embedder, conversations: int = 5) -> None:
-    """Every grid point on the tuning halves only: phone-life even questions, LoCoMo 0-4."""
-    data = load_phone_life()
-    samples = locomo.load_samples()[:conversations]
-    points = [dict(zip(GRID, values, strict=True)) for values in product(*GRID.values())]
-    with tempfile.TemporaryDirectory() as home:
-        phone, keys = phone_store(Path(home) / "phone", embedder, data, {})
-        stores = []
-        for sample in samples:
-            settings = load_settings(Path(home) / sample["sample_id"], timezone="UTC")
-            store = MemoryStore.open(settings, embedder)
-            items = locomo.turns(sample)
-            store.remember_many(items)
-            now = max(item.at for item in items) + locomo.timedelta(days=1)  # type: ignore[operator]
-            stores.append((store, sample, now))
-        rows = []
-        for point in points:
-            for store in [phone] + [s for s, _, _ in stores]:
-                for key, value in point.items():
-                    setattr(store.settings.retrieval, key, value)
-            phone_figures, _ = phone_scores(phone, keys, data, "tune")
-            recall = locomo_recall(stores)
-            rows.append((recall, phone_figures["top3"], point))
-            top3 = phone_figures["top3"]
-            print(f"  LoCoMo 0-4 R@10 {recall:.4f}  phone tune top3 {top3:.3f}  {point}")
-        rows.sort(key=lambda r: r[0] + r[1] / 4, reverse=True)
-        print("best (LoCoMo 0-4 R@10 + phone tune top3 / 4):")
-        for recall, top3, point in rows[:5]:
-            print(f"  {recall:.4f} {top3:.3f} {point}")
-
-
-def locomo_recall(stores: list[tuple[MemoryStore, dict[str, Any], datetime]]) -> float:
-    scores = []
-    for store, sample, now in stores:
-        for qa in sample["qa"]:
-            evidence = set(qa.get("evidence") or [])
-            if qa.get("category") not in (1, 2, 3, 4) or not evidence:
-                continue
-            hits = Retriever(store).search(qa["question"], k=10, now=now)
-            ids = {h.memory.meta.get("dia_id") for h in hits}
-            scores.append(len(evidence & ids) / len(evidence))
-    return statistics.mean(scores) if scores else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--tune", action="store_true")
-    parser.add_argument(
-        "--tune-conversations", type=int, default=5, help="LoCoMo conversations 0..N-1 (<= 5)"
     )
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--misses", action="store_true", help="list the tuning half's top-3 misses")
@@ -187,11 +131,8 @@ def main() -> None:
     args = parser.parse_args()
     for mode in ("pocketmind", "pocketmind+embedder-rerank"):
         MODES[mode] = {**MODES[mode], **locomo.setting_overrides(args.set)}
-    embedder = locomo.CachedEmbedder(SentenceTransformerEmbedder())
-    if args.tune:
-        tune(embedder, min(args.tune_conversations, 5))
-    else:
-        phone_life(embedder, {m: MODES[m] for m in args.modes.split(",")}, args.misses)
+    embedder = CachedEmbedder(SentenceTransformerEmbedder())
+    phone_life(embedder, {m: MODES[m] for m in args.modes.split(",")}, args.misses)
     embedder.save()
 
 

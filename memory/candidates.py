@@ -8,6 +8,7 @@ database's lock across one search, as the Retriever does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from ..db import Database
 from .instants import TimeWindow, from_db, to_db
 
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
+WIDE = timedelta(days=1)  # threads() reads whole windows only up to this span
 
 
 def _filters(
@@ -89,3 +91,44 @@ class SearchCandidates:
             ).fetchall()
             out.append([n[0] for n in neighbors])
         return out[0], out[1]
+
+    def threads(
+        self, memory_ids: Sequence[int], hops: int, within: timedelta
+    ) -> dict[int, tuple[list[int], list[int]]]:
+        """``neighbors(id, hops, within)`` for many memories in one read: every live memory
+        of the same source within ``within`` of each, split and trimmed here (two
+        statements instead of three per memory; the search's spreading asks for 40)."""
+        ids = list(dict.fromkeys(memory_ids))
+        if not ids or hops < 1:
+            return {memory_id: ([], []) for memory_id in ids}
+        if within > WIDE:  # the window would hold a whole source: nearest-first reads win
+            return {memory_id: self.neighbors(memory_id, hops, within) for memory_id in ids}
+        marks = ",".join("?" * len(ids))
+        hits = self.db.execute(
+            f"SELECT id, source, occurred_at FROM memories WHERE id IN ({marks})", ids
+        ).fetchall()
+        out: dict[int, tuple[list[int], list[int]]] = {memory_id: ([], []) for memory_id in ids}
+        if not hits:
+            return out
+        spans, params = [], []
+        for hit_id, source, at in hits:
+            moment = from_db(at)
+            spans.append("(?, ?, ?, ?, ?)")
+            params += [hit_id, source, at, to_db(moment - within), to_db(moment + within)]
+        rows = self.db.execute(
+            f"WITH hits(hit, source, at, low, high) AS (VALUES {', '.join(spans)}) "
+            "SELECT h.hit, h.at, m.id, m.occurred_at FROM hits h JOIN memories m "
+            "ON m.source = h.source AND m.occurred_at BETWEEN h.low AND h.high "
+            "WHERE m.superseded_by IS NULL AND m.id != h.hit",
+            params,
+        ).fetchall()
+        near: dict[int, list[tuple[str, int]]] = {hit_id: [] for hit_id, _, _ in hits}
+        placed = {hit_id: at for hit_id, _, at in hits}
+        for hit_id, _, neighbor, at in rows:
+            near[hit_id].append((at, neighbor))
+        for hit_id, found in near.items():
+            here = (placed[hit_id], hit_id)
+            before = sorted((p for p in found if p < here), reverse=True)[:hops]
+            after = sorted(p for p in found if p > here)[:hops]
+            out[hit_id] = ([n for _, n in before], [n for _, n in after])
+        return out

@@ -205,8 +205,9 @@ class Retriever:
         gap = timedelta(minutes=self.settings.neighbor_window_minutes)
         out = dict(fused)
         strongest = sorted(fused, key=fused.__getitem__, reverse=True)[: max(4 * k, 40)]
+        threads = self.store.candidates.threads(strongest, hops, gap)
         for memory_id in strongest:
-            for neighbors in self.store.candidates.neighbors(memory_id, hops, within=gap):
+            for neighbors in threads[memory_id]:
                 for distance, neighbor in enumerate(neighbors, start=1):
                     if allowed is None or neighbor in allowed:
                         gain = share**distance * fused[memory_id]

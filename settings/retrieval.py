@@ -10,7 +10,8 @@ from .base import _Section
 
 
 class RetrievalSettings(_Section):
-    """Hybrid retrieval. The defaults were chosen on LoCoMo (bench/memory.py)."""
+    """Hybrid retrieval. The defaults were chosen by bench/sweep.py on the tuning halves
+    only: LoCoMo conversations 0-4 and the phone-life set's even questions."""
 
     k: int = Field(default=10, ge=1, le=1000, description="Results returned by default.")
     candidates: int = Field(
@@ -22,7 +23,7 @@ class RetrievalSettings(_Section):
     )
     rrf_k: float = Field(default=60.0, gt=0, description="Reciprocal-rank-fusion constant.")
     vector_weight: float = Field(default=1.0, ge=0, description="Weight of the vector list.")
-    bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 list.")
+    bm25_weight: float = Field(default=2.0, ge=0, description="Weight of the BM25 list.")
     neighbor_weight: float = Field(
         default=0.5,
         ge=0,
@@ -38,7 +39,7 @@ class RetrievalSettings(_Section):
         "the hit (a thread), not the same app's messages days apart.",
     )
     recency_weight: float = Field(
-        default=0.02, ge=0, description="Weight of recency, relative to the best fused score."
+        default=0.0, ge=0, description="Weight of recency, relative to the best fused score."
     )
     recency_half_life_days: float = Field(default=30.0, gt=0)
     importance_weight: float = Field(
@@ -57,13 +58,13 @@ class RetrievalSettings(_Section):
         "relative to the best fused score; only for questions about now.",
     )
     coverage_weight: float = Field(
-        default=0.0,
+        default=0.2,
         ge=0,
         description="Weight of the share of the question's words a memory holds, relative "
         "to the best fused score (BM25 alone favours short texts).",
     )
     informative_weight: float = Field(
-        default=0.0,
+        default=0.2,
         ge=0,
         description="Weight of informativeness (statements over chatter), relative to the "
         "best fused score.",

@@ -166,6 +166,17 @@ def test_candidates_come_from_the_memory_room(store: MemoryStore) -> None:
     candidates = store.candidates
     assert candidates.neighbors(middle, 2) == ([second, first], [third])
     assert candidates.neighbors(middle, 2, within=timedelta(minutes=30)) == ([second], [third])
+    # Many at once, as the search spreads: the same answers as one at a time.
+    ids = [first, second, middle, third, elsewhere]
+    for hops, within in (
+        (1, timedelta(minutes=30)),
+        (2, timedelta(hours=6)),
+        (2, timedelta(days=9)),
+    ):
+        threads = candidates.threads([*ids, middle], hops, within)
+        assert threads == {m: candidates.neighbors(m, hops, within=within) for m in ids}
+    assert candidates.threads([middle], 2, timedelta(hours=6))[middle] == ([second, first], [third])
+    assert candidates.threads([], 2, timedelta(minutes=30)) == {}
     assert candidates.allowed(None, None, None) is None
     assert candidates.allowed(None, "mail", None) == {elsewhere}
     window = TimeWindow(at - timedelta(minutes=20), at + timedelta(minutes=1))
