@@ -102,7 +102,8 @@ class Retriever:
         if k < 1:
             raise InputError("k: must be at least 1")
         now = now or datetime.now(UTC)
-        if window is None and time_phrases:
+        phrased = window is None and time_phrases
+        if phrased:
             window = time_window(query, now, self.store.settings.tz())
         words = content_words(query)
         expansion = self._expansion(query, words)
@@ -111,6 +112,11 @@ class Retriever:
         )[0]
         with self.store.lock:
             allowed = self._allowed(kind, source, window)
+            widen = self.settings.empty_window_widen_days
+            if phrased and window is not None and allowed is not None and not allowed and widen:
+                pad = timedelta(days=widen)
+                window = TimeWindow(window.start - pad, window.end + pad, window.phrase)
+                allowed = self._allowed(kind, source, window)
             if allowed is not None and not allowed:
                 return []
             fused = self._fuse(

@@ -32,6 +32,12 @@ class RetrievalSettings(_Section):
         "after it from the same source, multiplied again per hop (0: off).",
     )
     neighbor_hops: int = Field(default=2, ge=0, le=5, description="Neighbours each side.")
+    empty_window_widen_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="When a time phrase's window ('on May 3') holds no memory at all, search "
+        "again with the window widened by this many days either side (0: answer nothing).",
+    )
     neighbor_window_minutes: float = Field(
         default=30.0,
         gt=0,

@@ -72,6 +72,20 @@ def test_time_phrase_narrows_to_the_window(diary: MemoryStore) -> None:
     assert len(everything) == 5
 
 
+def test_an_empty_dated_window_is_widened_by_a_week(diary: MemoryStore) -> None:
+    # Nothing happened on 4 October; "Bought running shoes" (6 Oct) and "Arrived at work"
+    # (7 Oct) lie within a week of it, Maya's move (July) does not.
+    widened = {r.memory.text for r in _search(diary, "what did I buy on October 4", now=NOW)}
+    assert widened == {"Bought running shoes", "Arrived at work"}
+    diary.settings.retrieval.empty_window_widen_days = 0
+    assert _search(diary, "what did I buy on October 4", now=NOW) == []
+
+
+def test_an_explicit_empty_window_is_never_widened(diary: MemoryStore) -> None:
+    window = TimeWindow(NOW - timedelta(days=12), NOW - timedelta(days=11))
+    assert _search(diary, "shoes", window=window, now=NOW) == []
+
+
 def test_explicit_window_wins(diary: MemoryStore) -> None:
     window = TimeWindow(NOW - timedelta(days=100), NOW - timedelta(days=50))
     assert [r.memory.text for r in _search(diary, "yesterday", window=window, now=NOW)] == [
