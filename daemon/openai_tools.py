@@ -115,7 +115,7 @@ def _arguments(
     schema = _unbounded(parameters or {"type": "object", "properties": {}})
     chat = engine.chat(
         [*convo, Message("assistant", f"Calling {name}. Its arguments as JSON:")],
-        ChatOptions(max_tokens=max_tokens, temperature=0, json_schema=schema),
+        ChatOptions(max_tokens=max_tokens, temperature=0, json_schema=schema, thinking=False),
     )
     raw = strip_thinking(chat.text())
     _add(stats, chat.stats)
@@ -138,7 +138,7 @@ def _pick(
     schema = {"type": "object", "properties": {"tool": {"enum": options}}, "required": ["tool"]}
     chat = engine.chat(
         [*convo, Message("assistant", ask)],
-        ChatOptions(max_tokens=24, temperature=0, json_schema=schema),
+        ChatOptions(max_tokens=24, temperature=0, json_schema=schema, thinking=False),
     )
     reply = strip_thinking(chat.text())
     _add(stats, chat.stats)

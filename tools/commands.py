@@ -240,3 +240,53 @@ def fill(arguments: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
                 value = value.replace("{previous}", list(results.values())[-1])
         filled[key] = value
     return filled
+
+
+# Whether a turn the grammar could not read still asks the phone to do or tell something,
+# so that the model may propose tool calls for it. Chit-chat and questions about the
+# user's life go to the chat instead: a small model under a tool grammar picks a tool for
+# nearly anything it is shown, so it is shown only turns that start with an action verb
+# or ask about the phone's own state.
+_ASK = re.compile(
+    _PLEASE + r"(?:i\s+(?:need|want|would\s+like|'d\s+like)\s+(?:you\s+)?to\s+)?"
+    r"(?P<verb>text|message|sms|send|forward|call|ring|phone|dial|set|turn|switch|put|open|"
+    r"share|copy|say|speak|read|wake|tell|let|give|kill|mute|unmute|draft|write|look\s+up|"
+    r"find|raise|lower|increase|decrease|play|add|create|schedule|notify|remind)\b"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_NOT_AN_ACTION = re.compile(
+    r"^\s*(?:me|us)\b(?!.*\b(?:know|number|battery|wifi|location)\b)"  # "tell me about…"
+    r"|^\s*(?:up\s+(?:for|with|on)|about|what|why|how)\b",
+    re.IGNORECASE,
+)
+_STATE_QUESTION = re.compile(
+    r"^\s*(?:what|what's|whats|how|is|am|are|which|where|do|does)\b.*"
+    r"\b(?:battery|charg\w*|wi-?fi|network|connected|location|where\s+am\s+i|torch|"
+    r"flashlight|volume)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def asks_for_action(text: str) -> bool:
+    """True when ``text`` asks the phone to act or to report its state ("ring Maya's
+    mobile", "how full is the battery?"); False for chit-chat and other questions."""
+    if _STATE_QUESTION.match(text):
+        return True
+    found = _ASK.match(text)
+    if found is None:
+        return False
+    if found["verb"].lower() in (
+        "find",
+        "read",
+        "write",
+        "play",
+        "add",
+        "create",
+    ) and not re.search(
+        r"\b(?:number|aloud|out\s+loud|text|message|sms|alarm|event|calendar)\b",
+        found["rest"],
+        re.I,
+    ):
+        return False  # "find my notes on…", "write a poem": not the phone's
+    return not _NOT_AN_ACTION.match(found["rest"])
