@@ -41,7 +41,7 @@ def _pick(tool: str) -> str:
 
 @pytest.mark.parametrize(
     "said",
-    ["Set up a call with Maya", "Switch on do not disturb", "How full is the battery?"],
+    ["Set up a call with Maya", "Mute my phone", "Tell me how the battery is holding up"],
 )
 def test_turns_that_ask_the_phone_for_something_reach_the_model(said: str) -> None:
     assert read_command(said) is None and asks_for_action(said)
@@ -136,7 +136,7 @@ def test_the_chat_asks_the_model_only_after_the_grammar_and_the_skills(
     engine = FakeEngine([_pick("battery"), "{}", _pick("none"), "Your battery is at 76%."])
     acting = make_acting(store, store.db, engine, settings)
     assistant = make_assistant(store, engine, settings, db=store.db, acting=acting)
-    answer = assistant.ask("How full is the battery?", conversation_id="c")
+    answer = assistant.ask("Tell me how the battery is holding up", conversation_id="c")
     assert answer.text == "Your battery is at 76%."
     assert phone.argv("termux-battery-status") == [[]]
     history = [r.tool for r in acting.book.recent()]

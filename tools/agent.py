@@ -74,8 +74,25 @@ def _unbounded(schema: Any) -> Any:
 
 
 def tools_prompt(tools: Sequence[Tool[Any]], mode: Mode) -> str:
-    lines = [json.dumps(t.openai()["function"], ensure_ascii=False) for t in tools]
+    """The tools as one short signature a line, ``send_text(to: string (a contact's
+    name…), text: string): Send an SMS``: a quarter of their JSON Schemas' tokens, which
+    a small model reads no worse (the grammar, not the prompt, holds the call's shape)."""
+    lines = [signature(t) for t in tools]
     return TOOLS_PROMPT.format(tools="\n".join(lines), how=HOW[mode])
+
+
+def signature(tool: Tool[Any]) -> str:
+    schema = tool.schema()
+    required = set(schema.get("required", ()))
+    params = []
+    for name, spec in schema.get("properties", {}).items():
+        kind = "|".join(map(str, spec["enum"])) if "enum" in spec else spec.get("type", "any")
+        if "minimum" in spec and "maximum" in spec:
+            kind += f" {spec['minimum']}-{spec['maximum']}"
+        note = f" ({spec['description']})" if "description" in spec else ""
+        optional = "" if name in required else "?"
+        params.append(f"{name}{optional}: {kind}{note}")
+    return f"{tool.name}({', '.join(params)}): {tool.description}"
 
 
 @dataclass
