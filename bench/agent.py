@@ -86,6 +86,23 @@ def phone(root: Path) -> FakeTermux:
     return fake
 
 
+def prefill_cost(engine: Engine, block: str, rounds: int = 5) -> tuple[float, float]:
+    """Median seconds to the first token of a short turn without and with the tool block.
+    The two alternate, so neither finds its prompt in llama.cpp's prefix cache: this is
+    the block's cost on a turn that does not share the previous turn's prefix."""
+    from pocketmind.engine import ChatOptions
+
+    bare: list[float] = []
+    tools: list[float] = []
+    for i in range(rounds):
+        for into, system in ((bare, []), (tools, [Message("system", block)])):
+            turn = [*system, Message("user", f"Turn {i}: is it {i + 7} o'clock?")]
+            started = time.perf_counter()
+            engine.chat(turn, ChatOptions(max_tokens=1, temperature=0)).text()
+            into.append(time.perf_counter() - started)
+    return sorted(bare)[rounds // 2], sorted(tools)[rounds // 2]
+
+
 def run_task(engine: Engine, task: Task, row: str, root: Path) -> tuple[Ran, int, int, float]:
     import os
 
@@ -126,6 +143,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="tasks per row (0: all)")
     parser.add_argument("--family", choices=("tune", "held_out"), help="only this half")
     parser.add_argument("--adapter", type=Path, help="the tool-use LoRA for the adapter row")
+    parser.add_argument("--cost", action="store_true", help="only the tool block's prefill cost")
     args = parser.parse_args()
     print(machine())
     names = args.rows.split(",")
@@ -142,6 +160,13 @@ def main() -> None:
         PhoneTools(SubprocessTermux(), Contacts(SubprocessTermux())).tools(), "constrained"
     )
     print(f"tool block: {engine.count_tokens([Message('system', block)])} prompt tokens per turn")
+    if args.cost:
+        bare, with_block = prefill_cost(engine, block)
+        print(
+            f"first token of a short turn: {bare:.2f} s bare, {with_block:.2f} s with the tool "
+            f"block (+{with_block - bare:.2f} s uncached; a turn sharing the prefix reuses it)"
+        )
+        return
     table: dict[str, dict[str, list[bool]]] = {}
     extra: dict[str, dict[str, float]] = {}
     for name in names:

@@ -141,3 +141,39 @@ def test_the_chat_asks_the_model_only_after_the_grammar_and_the_skills(
     assert phone.argv("termux-battery-status") == [[]]
     history = [r.tool for r in acting.book.recent()]
     assert history == ["battery"]  # the read is in the audit
+
+
+@pytest.mark.parametrize(
+    ("said", "calls"),
+    [
+        (
+            "Shoot Jonas a text: running late",
+            [("send_text", {"to": "Jonas", "text": "Running late"})],
+        ),
+        (
+            "Let Maya know the film starts at 9",
+            [("send_text", {"to": "Maya", "text": "The film starts at 9"})],
+        ),
+        ("Give Mum a ring", [("call", {"to": "Mum"})]),
+        ("Alarm for 6 am", [("set_alarm", {"hour": 6, "minute": 0, "label": ""})]),
+        ("Set a 7:30 alarm", [("set_alarm", {"hour": 7, "minute": 30, "label": ""})]),
+        ("Torch on", [("torch", {"on": True})]),
+        ("How's my battery?", [("battery", {})]),
+        ("Am I on wifi?", [("wifi", {})]),
+        ("Turn the music volume down to 2", [("set_volume", {"stream": "music", "level": 2})]),
+        ("Read out loud 'time to go'", [("speak", {"text": "time to go"})]),
+        ("Go to example.com", [("open_url", {"url": "https://example.com"})]),
+        (
+            "Text Maya where I am",
+            [("location", {}), ("send_text", {"to": "Maya", "text": "I'm here: {location}"})],
+        ),
+        ("Tell me how the battery is holding up", None),  # "me" is no one to text
+        ("What did Maya say about the battery and the wifi?", None),  # two states: not read
+    ],
+)
+def test_the_grammar_reads_the_common_ways_of_asking(said: str, calls: list | None) -> None:  # type: ignore[type-arg]
+    command = read_command(said)
+    if calls is None:
+        assert command is None
+    else:
+        assert command is not None and [(c.name, c.arguments) for c in command.calls] == calls

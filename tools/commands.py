@@ -78,10 +78,14 @@ def _one(tool: str, **arguments: Any) -> Command:
     r"(?:with|to)\s+" + _PERSON
 )
 def _share_location(m: re.Match[str]) -> Command:
+    return _location_then_text(m["to"])
+
+
+def _location_then_text(to: str) -> Command:
     return Command(
         [
             ToolCall("location", {}),
-            ToolCall("send_text", {"to": m["to"], "text": "I'm here: {location}"}),
+            ToolCall("send_text", {"to": to, "text": "I'm here: {location}"}),
         ]
     )
 
@@ -91,7 +95,7 @@ def _share_location(m: re.Match[str]) -> Command:
     r"where\s+i\s+am(?:\s+(?:right\s+)?now)?)"
 )
 def _location_to(m: re.Match[str]) -> Command:
-    return _share_location(m)
+    return _location_then_text(m["to"])
 
 
 @rule(
