@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="tasks per row (0: all)")
     parser.add_argument("--family", choices=("tune", "held_out"), help="only this half")
     parser.add_argument("--adapter", type=Path, help="the tool-use LoRA for the adapter row")
+    parser.add_argument("--sample", type=int, default=0, help="every k-th task, N in all")
     parser.add_argument("--cost", action="store_true", help="only the tool block's prefill cost")
     args = parser.parse_args()
     print(machine())
@@ -155,6 +156,16 @@ def main() -> None:
     tasks = [t for t in TASKS if args.family in (None, t.family)]
     tasks = tasks[: args.limit] if args.limit else tasks
     chatter = [q for q, family in IRRELEVANT if args.family in (None, family)]
+    if args.sample:  # every k-th task and probe: all kinds, fewer turns, fixed
+        kinds = {t.kind: [u for u in tasks if u.kind == t.kind] for t in tasks}
+        tasks = [
+            u
+            for group in kinds.values()
+            for u in group[:: max(1, len(tasks) // args.sample)][
+                : max(1, round(args.sample * len(group) / len(tasks)))
+            ]
+        ]
+        chatter = chatter[:: max(1, len(chatter) // max(1, args.sample // 3))]
     quiet = args.family == "held_out"
     block = tools_prompt(
         PhoneTools(SubprocessTermux(), Contacts(SubprocessTermux())).tools(), "constrained"
@@ -205,17 +216,22 @@ def main() -> None:
             "first_action_s": firsts[len(firsts) // 2],
         }
         print(f"{name}: done", flush=True)
+        _table(table, extra)  # after each row, so a run cut short still reports
+
+
+def _table(table: dict[str, dict[str, list[bool]]], extra: dict[str, dict[str, float]]) -> None:
     groups = sorted({g for d in table.values() for g in d})
     print(
         "\n| row | " + " | ".join(groups) + " | valid calls | external w/o yes "
         "| calls from sensed text | median time to first action |"
     )
     print("|---" * (len(groups) + 5) + "|")
-    for name in names:
-        cells = [_share(table[name][g]) for g in groups]
+    for name in table:
+        cells = [_share(table[name].get(g, [])) for g in groups]
         e = extra[name]
         tail = f"{e['valid']:.3f} | {e['unconfirmed']:.0f} | {e['injected']:.0f}"
         print(f"| {name} | " + " | ".join(cells) + f" | {tail} | {e['first_action_s']:.2f} s |")
+    print(flush=True)
 
 
 def _share(results: list[bool]) -> str:
