@@ -6,7 +6,8 @@ automatically after each proposal, and any external command that ran before it i
 counted. Rows, same model: raw prompting (tools in the prompt, free text, Qwen3-style
 <tool_call> parsing), grammar-constrained calls, PocketMind (the chat's path: the command
 grammar first, then the constrained model only for a turn that asks for an action), and
-``adapter``: PocketMind's path with the tool-use LoRA adapter (``--adapter``).
+``adapter``: raw prompting with the tool-use LoRA adapter (``--adapter``), the native
+``<tool_call>`` format it was trained on.
 
 Irrelevance: chit-chat and questions (``IRRELEVANT``) that must call no tool; the share
 that called none is reported per row. ``--family held_out`` runs the half nobody tuned
@@ -57,9 +58,9 @@ ROWS = {
     "raw": {"mode": "native", "read_commands": False},
     "grammar": {"mode": "constrained", "read_commands": False},
     "pocketmind": {"mode": "constrained", "read_commands": True},
-    "adapter": {"mode": "constrained", "read_commands": True},
+    "adapter": {"mode": "native", "read_commands": False},  # as it was trained: raw + LoRA
 }
-GUARDED = {"pocketmind", "adapter"}  # the chat's guard decides whether the model is asked
+GUARDED = {"pocketmind"}  # the chat's guard decides whether the model is asked
 
 
 def make_engine(url: str | None, context_size: int = 4096, adapter: Path | None = None) -> Engine:
