@@ -1,4 +1,4 @@
-""""In my usual style": the habits of the user's own sent texts, put on the new text."""
+"""The usual style: the habits of the user's own sent texts, put on the new text."""
 
 from __future__ import annotations
 
