@@ -81,6 +81,28 @@ TASKS: list[Task] = [
     Task("Ring Mum", T, (Expect("termux-telephony-call", (MUM,)),)),
     Task("What's Jonas's number?", T, answer_has=("015112345678",)),
     Task("Set an alarm for 5:30pm", T, (alarm(17, 30),)),
+    # single step, tuning phrasings added later (written before tuning the grammar on them)
+    Task("Send Mum a message saying I'm at the station", T, (sms(MUM, "at the station"),)),
+    Task("Shoot Jonas a text: running late", T, (sms(JONAS, "running late"),)),
+    Task("Get Maya on the phone", T, (Expect("termux-telephony-call", (MAYA,)),)),
+    Task("Give Mum a ring", T, (Expect("termux-telephony-call", (MUM,)),)),
+    Task("Let Maya know the film starts at 9", T, (sms(MAYA, "film starts at 9"),)),
+    Task("Could you set an alarm at 8:15 please", T, (alarm(8, 15),)),
+    Task("Alarm for 6 am", T, (alarm(6, 0),)),
+    Task("Set a 7:30 alarm", T, (alarm(7, 30),)),
+    Task("Torch on", T, (Expect("termux-torch", ("on",)),)),
+    Task("Can you turn on my flashlight", T, (Expect("termux-torch", ("on",)),)),
+    Task("How's my battery?", T, answer_has=("76",)),
+    Task("Battery status", T, answer_has=("76",)),
+    Task("Am I on wifi?", T, answer_has=("HomeNet",)),
+    Task("Where am I right now?", T, answer_has=("52.52",)),
+    Task("Turn the music volume down to 2", T, (Expect("termux-volume", ("music", "2")),)),
+    Task("Copy 'see you soon' to clipboard", T,
+         (Expect("termux-clipboard-set", ("see you soon",)),)),
+    Task("Read out loud 'time to go'", T, (Expect("termux-tts-speak", ("time to go",)),)),
+    Task("Go to example.com", T, (Expect("termux-open-url", ("https://example.com",)),)),
+    Task("Message my sister: happy birthday", T, (sms(MAYA, "happy birthday"),)),
+    Task("Send a text to Mum that I'm on the train", T, (sms(MUM, "on the train"),)),
     # single step, held-out phrasings
     Task("Could you text my sister that the keys are under the mat?", H,
          (sms(MAYA, "keys are under the mat"),)),
@@ -125,6 +147,14 @@ TASKS: list[Task] = [
          (Expect("termux-torch", ("on",)), sms(JONAS, "outside"))),
     Task("Turn the torch off and say goodnight out loud", T,
          (Expect("termux-torch", ("off",)), Expect("termux-tts-speak", ("goodnight",)))),
+    Task("Text Mum in my usual style that I'm running late", T,
+         (Expect("termux-sms-list", ("-t", "sent")), sms(MUM, "running late"))),
+    Task("Text Maya where I am", T, (Expect("termux-location"), sms(MAYA, "52.52"))),
+    Task("Send Jonas my current location", T, (Expect("termux-location"), sms(JONAS, "52.52"))),
+    Task("Call Jonas then set an alarm for 9", T,
+         (Expect("termux-telephony-call", (JONAS,)), alarm(9, 0))),
+    Task("Switch the torch off, and text Mum that I'm in bed", T,
+         (Expect("termux-torch", ("off",)), sms(MUM, "in bed"))),
     # multi-step, held-out phrasings
     Task("Send Maya my location", H, (Expect("termux-location"), sms(MAYA, "52.52"))),
     Task("Let Jonas know where I parked", H, (Expect("termux-location"), sms(JONAS, "52.52"))),
@@ -189,3 +219,33 @@ def _matches(expect: Expect, argv: list[str]) -> bool:
                 return False
     joined = " ".join(argv).lower()
     return all(word.lower() in joined for word in expect.contains)
+
+
+# Chit-chat and questions about the user's life: no tool may be called for any of these.
+# Written before the chat's guard was measured on them; split between the halves.
+IRRELEVANT: list[tuple[str, str]] = [
+    ("Good morning!", T),
+    ("How are you doing today?", T),
+    ("What did Maya say about the dinner?", T),
+    ("Who is my sister?", T),
+    ("Tell me a joke", T),
+    ("What's the capital of Portugal?", T),
+    ("Thanks, that's all for now", T),
+    ("Did I take my vitamins yesterday?", T),
+    ("When is Jonas's birthday?", T),
+    ("Summarise my week", T),
+    ("Why is the sky blue?", T),
+    ("Let me think about it", T),
+    ("Hello there", H),
+    ("What's new?", H),
+    ("What time did I get home last night?", H),
+    ("Where did I leave my keys?", H),
+    ("Tell me something interesting", H),
+    ("How many days until Christmas?", H),
+    ("What was the name of that restaurant Maya liked?", H),
+    ("I'm feeling tired today", H),
+    ("Can you explain what a LoRA adapter is?", H),
+    ("Who called me this morning?", H),
+    ("That's great, thank you!", H),
+    ("What should I cook tonight?", H),
+]

@@ -20,11 +20,12 @@ Rows, each on the same questions in one run:
   ``{"name", "arguments"}`` or words, no grammar (``create_chat_completion`` as is);
 - ``pocketmind``: ``daemon/openai_tools.answer_with_tools``, the path ``tools`` on
   ``/v1/chat/completions`` takes (and the same two grammars as the phone agent): which
-  function or none, then that function's parameters.
+  function or none, then that function's parameters, then "another, or none?";
+- ``api``: the same questions as HTTP requests with ``tools`` to ``/v1/chat/completions``
+  of a real daemon (``pocketmind up`` in a scratch home, the same packaged model, on its
+  Unix socket), reading ``tool_calls`` back as any OpenAI client would.
 
-Irrelevance is scored as BFCL scores it: right when no call comes back. ``parallel`` and
-``parallel_multiple`` expect several calls in one turn; PocketMind makes one per turn, so
-they are left out by default (``--categories`` takes them).
+Irrelevance is scored as BFCL scores it: right when no call comes back.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from pocketmind.engine.thinking import strip_thinking
 from pocketmind.engine.toolcalls import parse_tool_calls
 
 MODEL = "pocketmind"
-CATEGORIES = ("simple_python", "multiple", "irrelevance")
+CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
 TYPES = {"dict": "object", "float": "number", "tuple": "array", "any": None}
 RAW_PROMPT = """You can call these functions:
 {functions}
@@ -166,6 +167,61 @@ def ask_raw(engine: Engine, entry: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+class DaemonApi:
+    """A real ``pocketmind up`` in a scratch home, asked over its Unix socket."""
+
+    def __init__(self, url: str | None) -> None:
+        import os
+        import subprocess
+        import tempfile
+
+        import httpx
+
+        self.home = tempfile.TemporaryDirectory()
+        env = {**os.environ, "POCKETMIND_HOME": self.home.name}
+        env["POCKETMIND_EMBEDDER__BACKEND"] = "fake"  # no retrieval on this path
+        if url:
+            env |= {"POCKETMIND_ENGINE__BACKEND": "http", "POCKETMIND_ENGINE__URL": url}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pocketmind.cli", "up"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        from pocketmind.settings import load_settings
+
+        socket = load_settings(Path(self.home.name)).socket_path
+        transport = httpx.HTTPTransport(uds=str(socket))
+        self.http = httpx.Client(transport=transport, base_url="http://pocketmind", timeout=600)
+        for _ in range(600):
+            if self.process.poll() is not None:
+                raise RuntimeError("the daemon exited while starting")
+            try:
+                if self.http.get("/health").status_code < 500:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the daemon did not start")
+
+    def __call__(self, _engine: Engine, entry: dict[str, Any]) -> list[dict[str, Any]]:
+        body = {"messages": question(entry), "tools": tools(entry), "max_tokens": 256}
+        body["temperature"] = 0
+        reply = self.http.post("/v1/chat/completions", json=body)
+        if reply.status_code != 200:
+            raise ValueError(f"HTTP {reply.status_code}: {reply.text[:200]}")
+        message = reply.json()["choices"][0]["message"]
+        return [
+            {c["function"]["name"]: json.loads(c["function"]["arguments"])}
+            for c in message.get("tool_calls") or []
+        ]
+
+    def close(self) -> None:
+        self.http.close()
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.home.cleanup()
+
+
 def score(
     check: Callable[..., dict[str, Any]],
     category: str,
@@ -184,7 +240,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bfcl-site", help="site-packages of the venv holding bfcl-eval")
     parser.add_argument("--categories", default=",".join(CATEGORIES))
-    parser.add_argument("--rows", default="raw,pocketmind")
+    parser.add_argument("--rows", default="raw,pocketmind,api")
     parser.add_argument("--limit", type=int, default=20, help="questions per category (0: all)")
     parser.add_argument("--engine-url", help="an OpenAI-compatible server instead")
     parser.add_argument("--json", dest="as_json", help="also write per-question results here")
@@ -192,8 +248,14 @@ def main() -> None:
 
     check = load_checker(args.bfcl_site)
     engine = make_engine(args.engine_url, context_size=4096)
-    asks = {"raw": ask_raw, "pocketmind": ask_pocketmind}
     rows = args.rows.split(",")
+    api = DaemonApi(args.engine_url) if "api" in rows else None
+    asks: dict[str, Callable[[Engine, dict[str, Any]], list[dict[str, Any]]]] = {
+        "raw": ask_raw,
+        "pocketmind": ask_pocketmind,
+    }
+    if api is not None:
+        asks["api"] = api
     print(
         f"# BFCL v4 AST, {platform.machine()} {platform.processor()}, model {engine.model_id}",
         flush=True,
@@ -234,6 +296,8 @@ def main() -> None:
     if args.as_json:
         Path(args.as_json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     engine.close()
+    if api is not None:
+        api.close()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,15 @@ an external action is held in the actions table with the conversation's id, and 
 answer says what it will do and asks. The conversation's next "yes" or "no" decides
 the newest action waiting there, as the API's confirm and reject do. Only the user's
 own words are read as commands; memories and sensed text never are.
+
+A turn the grammar cannot read but that still asks the phone for something ("ring
+Maya's mobile", "how full is the battery?", by :func:`asks_for_action`) goes to the
+model (:meth:`Acting.propose`): it picks a tool or none under the tools' grammar, with
+nothing but the user's words in its prompt, so sensed text can neither choose a tool
+nor fill an argument; a number or address in its call that only sensed memories hold is
+flagged in the question. Its calls pass the same gate, so an external one still waits
+for the yes. When it picks no tool the turn goes on to the chat. A turn a skill started
+is never read as a command, cannot answer a waiting question, and cannot act outside.
 """
 
 from __future__ import annotations
@@ -31,9 +40,9 @@ from ..settings import Settings
 from ..tools.actions import ActionBook, ArgvRecorder
 from ..tools.agent import Agent
 from ..tools.base import Tool
-from ..tools.commands import read_command
+from ..tools.commands import asks_for_action, read_command
 from ..tools.contacts import Contacts
-from ..tools.gate import ActionRecord, Gate
+from ..tools.gate import ActionRecord, Gate, Origin
 from ..tools.phone import PhoneTools
 
 log = logging.getLogger(__name__)
@@ -51,18 +60,27 @@ class ActionReply:
 
 class Acting:
     def __init__(
-        self, agent: Agent, book: ActionBook, ask: Callable[[ActionRecord], None] | None = None
+        self,
+        agent: Agent,
+        book: ActionBook,
+        ask: Callable[[ActionRecord], None] | None = None,
+        sensed: Callable[[], list[str]] = list,
     ) -> None:
         self.agent = agent
         self.book = book
         self.ask = ask  # also ask on the phone: a notification with Confirm and Cancel
+        self.sensed = sensed  # the text of untrusted memories, for the proposals' flags
 
     @property
     def gate(self) -> Gate:
         return self.agent.gate
 
-    def handle(self, text: str, conversation_id: str) -> ActionReply | None:
+    def handle(
+        self, text: str, conversation_id: str, origin: Origin = "user"
+    ) -> ActionReply | None:
         """A reply when ``text`` answers a waiting action or is a phone command, else None."""
+        if origin != "user":
+            return None  # a skill's "yes" confirms nothing; its words are not commands
         answer = " ".join(text.lower().strip(" .!").split())
         if answer in YES or answer in NO:
             latest = self.book.latest(conversation_id)
@@ -82,6 +100,24 @@ class Acting:
         outcome = self.agent.run(
             [Message("user", text)], origin="user", conversation_id=conversation_id
         )
+        return self._reply(outcome.answer, outcome.pending)
+
+    def propose(
+        self, text: str, conversation_id: str, origin: Origin = "user"
+    ) -> ActionReply | None:
+        """The model's tool calls for a turn that asks for an action the grammar could not
+        read; None when it is not such a turn or the model calls no tool."""
+        if not asks_for_action(text):
+            return None
+        outcome = self.agent.run(
+            [Message("user", text)],
+            origin=origin,
+            untrusted=self.sensed(),
+            conversation_id=conversation_id,
+            read_commands=False,  # the grammar has had its go
+        )
+        if not outcome.steps and outcome.pending is None and not outcome.invalid_calls:
+            return None  # the model chose words: the chat answers, with the memories
         return self._reply(outcome.answer, outcome.pending)
 
     def _reply(self, text: str, pending: ActionRecord | None) -> ActionReply:
@@ -171,7 +207,7 @@ def make_acting(
     ask = PhoneQuestion(
         termux, pocketmind_command(settings.home), settings.sensing.termux_timeout_s
     )
-    return Acting(Agent(engine, tools, gate), book, ask)
+    return Acting(Agent(engine, tools, gate), book, ask, store.lookup.untrusted_texts)
 
 
 class PhoneQuestion:

@@ -29,6 +29,7 @@ from .prompt import BuiltPrompt, PromptBuilder
 from .statements import confirmation, read_statement
 
 if TYPE_CHECKING:
+    from ..tools.gate import Origin
     from .acting import Acting
 
 log = logging.getLogger(__name__)
@@ -213,13 +214,16 @@ class Assistant:
         now: datetime | None = None,
         learn: bool | None = None,
         history: list[tuple[str, str]] | None = None,
+        origin: Origin = "user",
     ) -> AnswerStream:
+        """``origin`` "skill": a turn no user typed; it is never read as a command, answers
+        no waiting question and cannot act outside the phone."""
         question = clean_text(question, self.settings.memory.max_text_bytes, "question")
         conversation = conversation_id or uuid.uuid4().hex
         if len(conversation) > 100:
             raise InputError("conversation_id: longer than 100 characters")
         # An OpenAI client's turn (``history`` given) is not read as a phone command.
-        if history is None and (acted := self._act(question, conversation)) is not None:
+        if history is None and (acted := self._act(question, conversation, origin)) is not None:
             return acted
         if (routed := self.router.route(question, conversation, now)) is not None:
             return self._canned(
@@ -227,6 +231,8 @@ class Assistant:
             )
         if " ".join(question.lower().strip(" .!").split()) in _UNDO:
             return self._undo_last(question, conversation)
+        if history is None and (acted := self._act(question, conversation, origin, True)):
+            return acted
         if (self.settings.chat.extract_facts if learn is None else learn) and (
             stated := read_statement(question)
         ):
@@ -276,13 +282,19 @@ class Assistant:
         """Forget the facts learned in an exchange (older facts they replaced come back)."""
         return self.store.forget_many(learned_in(self.store, exchange_id))
 
-    def _act(self, question: str, conversation: str) -> AnswerStream | None:
-        """A phone command proposed, or the conversation's waiting action decided."""
+    def _act(
+        self, question: str, conversation: str, origin: Origin, by_model: bool = False
+    ) -> AnswerStream | None:
+        """A phone command proposed, or the conversation's waiting action decided; with
+        ``by_model``, the model's proposal for an action the grammar could not read."""
         if self.acting is None:
             return None
         from .acting import ACTIONS_MODEL_ID
 
-        acted = self.acting.handle(question, conversation)
+        if by_model:
+            acted = self.acting.propose(question, conversation, origin)
+        else:
+            acted = self.acting.handle(question, conversation, origin)
         if acted is None:
             return None
         return self._canned(

@@ -5,7 +5,9 @@ The reply is decided the way the phone agent decides (``tools/agent.py``): a gra
 holds the model first to one of the tools' names (or ``none``, unless the client said
 ``required``), then to that tool's own ``parameters`` schema, so every call a small model
 makes parses and fits the schema; ``none`` answers in words. ``tool_choice`` naming a
-function skips the first step; ``"none"`` leaves the tools out. One call per turn.
+function skips the first step; ``"none"`` leaves the tools out. Unless the client sets
+``parallel_tool_calls`` false, the model is asked again after each call whether the
+request needs another (up to four, the same grammars; a repeated call ends it).
 Earlier calls and their ``tool`` results go back to the model in Qwen3's
 ``<tool_call>``/``<tool_response>`` form. These turns are the client's, not the user's
 memories: nothing is retrieved or recorded for training.
@@ -29,6 +31,8 @@ from ..tools.agent import _unbounded
 from ..validation import InputError
 from . import schemas
 
+MAX_PARALLEL = 4  # calls in one turn, when the client allows parallel calls
+AGAIN = "Does the request need another function call too, or none?"
 PROMPT = """You can call these functions. Call one only when the request needs it; \
 otherwise answer in words.
 
@@ -86,10 +90,32 @@ def answer_with_tools(
         text = strip_thinking(chat.text()).strip()
         _add(stats, chat.stats)
         return ToolReply(text, [], stats)
-    schema = _unbounded(functions[name].parameters or {"type": "object", "properties": {}})
+    calls = [_arguments(engine, convo, name, functions[name].parameters, max_tokens, stats)]
+    while body.parallel_tool_calls is not False and len(calls) < MAX_PARALLEL:
+        made = "\n".join(c.to_qwen() for c in calls)
+        more = [*convo, Message("assistant", made)]
+        name = _pick(engine, more, list(functions), False, stats, AGAIN)
+        if name is None:
+            break
+        call = _arguments(engine, more, name, functions[name].parameters, max_tokens, stats)
+        if any(call.name == c.name and call.arguments == c.arguments for c in calls):
+            break  # the same call again: the model has run out of new ones
+        calls.append(call)
+    return ToolReply(None, calls, stats)
+
+
+def _arguments(
+    engine: Engine,
+    convo: list[Message],
+    name: str,
+    parameters: dict[str, Any] | None,
+    max_tokens: int,
+    stats: ChatStats,
+) -> ToolCall:
+    schema = _unbounded(parameters or {"type": "object", "properties": {}})
     chat = engine.chat(
         [*convo, Message("assistant", f"Calling {name}. Its arguments as JSON:")],
-        ChatOptions(max_tokens=max_tokens, temperature=0, json_schema=schema),
+        ChatOptions(max_tokens=max_tokens, temperature=0, json_schema=schema, thinking=False),
     )
     raw = strip_thinking(chat.text())
     _add(stats, chat.stats)
@@ -97,19 +123,22 @@ def answer_with_tools(
         arguments = json.loads(raw)
     except json.JSONDecodeError as exc:  # cut short by max_tokens: the grammar was cut too
         raise EngineError(f"the model's arguments for {name} were cut short: {exc.msg}") from exc
-    if not isinstance(arguments, dict):
-        arguments = {}
-    return ToolReply(None, [ToolCall(name, arguments)], stats)
+    return ToolCall(name, arguments if isinstance(arguments, dict) else {})
 
 
 def _pick(
-    engine: Engine, convo: list[Message], names: list[str], required: bool, stats: ChatStats
+    engine: Engine,
+    convo: list[Message],
+    names: list[str],
+    required: bool,
+    stats: ChatStats,
+    ask: str = "Which function, or none?",
 ) -> str | None:
     options = names if required else [*names, "none"]
     schema = {"type": "object", "properties": {"tool": {"enum": options}}, "required": ["tool"]}
     chat = engine.chat(
-        [*convo, Message("assistant", "Which function, or none?")],
-        ChatOptions(max_tokens=24, temperature=0, json_schema=schema),
+        [*convo, Message("assistant", ask)],
+        ChatOptions(max_tokens=24, temperature=0, json_schema=schema, thinking=False),
     )
     reply = strip_thinking(chat.text())
     _add(stats, chat.stats)

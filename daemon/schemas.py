@@ -199,7 +199,7 @@ class OpenAIChatIn(BaseModel):
     # The client's own functions: the model may call them, PocketMind never runs them.
     tools: list[OpenAITool] = Field(default_factory=list, max_length=128)
     tool_choice: Literal["none", "auto", "required"] | NamedToolChoice = "auto"
-    parallel_tool_calls: bool | None = None  # accepted; one call per turn is made
+    parallel_tool_calls: bool | None = None  # false: at most one call per turn
 
 
 class ReminderIn(Strict):

@@ -37,6 +37,9 @@ class ChatOptions:
     stop: tuple[str, ...] = ()
     json_schema: dict[str, Any] | None = None  # constrain the output to this schema
     seed: int | None = None
+    # None: the engine's own setting; False for tool steps (a grammar-held call or a
+    # short pick has no room for a <think> block).
+    thinking: bool | None = None
 
 
 @dataclass

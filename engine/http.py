@@ -111,22 +111,26 @@ class OpenAIHttpEngine:
         stats = ChatStats(self.model_id, self.adapter_id)
         return ChatStream(self._generate(messages, options, stats), stats)
 
-    def _switched(self, messages: Sequence[Message]) -> Sequence[Message]:
+    def _switched(
+        self, messages: Sequence[Message], thinking: bool | None = None
+    ) -> Sequence[Message]:
         """Qwen3 models get the soft switch; other models would read it as text."""
         if "qwen3" in self.model_id.lower():
-            return with_thinking_switch(messages, self.thinking)
+            return with_thinking_switch(messages, self.thinking if thinking is None else thinking)
         return messages
 
     def _body(self, messages: Sequence[Message], options: ChatOptions) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model_id,
-            "messages": [m.to_json() for m in self._switched(messages)],
+            "messages": [m.to_json() for m in self._switched(messages, options.thinking)],
             "max_tokens": options.max_tokens,
             "temperature": options.temperature,
             "repeat_penalty": options.repeat_penalty,  # llama.cpp servers; others ignore it
             "stream": True,
             "stream_options": {"include_usage": True},
-            "chat_template_kwargs": {"enable_thinking": self.thinking},
+            "chat_template_kwargs": {
+                "enable_thinking": self.thinking if options.thinking is None else options.thinking
+            },
         }
         if options.stop:
             body["stop"] = list(options.stop)

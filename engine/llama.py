@@ -187,8 +187,10 @@ class LlamaEngine:
 
     # -- prompts and tokens ----------------------------------------------------------------
 
-    def render(self, messages: Sequence[Message]) -> str:
-        return self.template.render(messages, thinking=self.thinking)
+    def render(self, messages: Sequence[Message], thinking: bool | None = None) -> str:
+        return self.template.render(
+            messages, thinking=self.thinking if thinking is None else thinking
+        )
 
     def tokenize(self, text: str) -> list[int]:
         if self._llm is None:
@@ -209,7 +211,7 @@ class LlamaEngine:
         self, messages: Sequence[Message], options: ChatOptions, stats: ChatStats
     ) -> Iterator[str]:
         with self._lock:
-            prompt = self.tokenize(self.render(messages))
+            prompt = self.tokenize(self.render(messages, options.thinking))
             stats.prompt_tokens = len(prompt)
             room = self.context_size - len(prompt)
             if room < 1:

@@ -51,6 +51,16 @@ class MemoryLookup:
         )
         return [row[0] for row in rows]
 
+    def untrusted_texts(self, limit: int = 500) -> list[str]:
+        """The text of live sensed memories (notifications, files), newest first: what
+        a proposed action's numbers and addresses are checked against."""
+        rows = self.db.query(
+            "SELECT text FROM memories WHERE untrusted = 1 AND superseded_by IS NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [row[0] for row in rows]
+
     def facts_about(self, subject: str, besides: int) -> list[int]:
         """Live facts whose ``meta.subject`` is ``subject``, other than ``besides``."""
         rows = self.db.query(

@@ -40,16 +40,32 @@ def _body(**fields: Any) -> schemas.OpenAIChatIn:
 
 
 def test_the_model_picks_a_tool_then_fills_its_schema() -> None:
-    engine = FakeEngine([json.dumps({"tool": "get_weather"}), json.dumps({"city": "Lisbon"})])
+    engine = FakeEngine(
+        [json.dumps({"tool": "get_weather"}), json.dumps({"city": "Lisbon"}), '{"tool": "none"}']
+    )
     reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2)
     assert reply.text is None and reply.finish_reason == "tool_calls"
     (call,) = reply.calls
     assert (call.name, call.arguments) == ("get_weather", {"city": "Lisbon"})
-    pick, arguments = engine.options
+    pick, arguments, again = engine.options
+    assert again.json_schema == pick.json_schema  # another call, or none
     assert pick.json_schema is not None
     assert pick.json_schema["properties"]["tool"]["enum"] == ["get_weather", "get_time", "none"]
     assert arguments.json_schema == WEATHER["function"]["parameters"]  # type: ignore[index]
     assert '"name": "get_weather"' in engine.prompts[0][0].content  # the tools are in the prompt
+
+
+def test_parallel_calls_come_one_pick_at_a_time_until_none_or_a_repeat() -> None:
+    lisbon, porto = json.dumps({"city": "Lisbon"}), json.dumps({"city": "Porto"})
+    pick = json.dumps({"tool": "get_weather"})
+    engine = FakeEngine([pick, lisbon, pick, porto, pick, porto])
+    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2)
+    assert [c.arguments["city"] for c in reply.calls] == ["Lisbon", "Porto"]  # Porto twice: ends
+    assert '"arguments": {"city": "Lisbon"}' in engine.prompts[2][-2].content  # what it made
+    engine = FakeEngine([pick, lisbon, pick, porto])
+    body = _body(tools=[WEATHER, TIME], parallel_tool_calls=False)
+    assert len(answer_with_tools(engine, body, 64, 0.2).calls) == 1
+    assert len(engine.prompts) == 2  # not asked for another
 
 
 def test_none_answers_in_words_and_required_leaves_no_way_out() -> None:
