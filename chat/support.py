@@ -1,11 +1,19 @@
 """Whether an answer rests on the memories it was given: a cheap, deterministic check.
 
-An answer's claims are its names and numbers (capitalized words, digits) and the
-content words it adds to the question. The memories that share those claims are the
-ones it **cites**. It is **supported** when it cites at least one memory, says
-something the question did not (an answer that only echoes the question says nothing),
-and every name and number in it appears in the question or a cited memory: an answer
-that names a place no memory names is an invention, however fluent.
+An answer's claim is what it adds to the question: its names and numbers (capitalized
+words, digits) and its content words beyond the question's own words and the everyday
+synonyms the question brings (asked about a job, "works" adds nothing). It is
+**supported** when ONE memory about what was asked carries that claim: every new name
+and number in it, and most of its other new content words. A claim scattered over
+several memories ("you work at the gym": "work" from one memory, "gym" from another) is
+a blend, not a memory; an answer that only echoes the question says nothing; an answer
+that names a place no memory names is an invention, however fluent; and a degenerate
+repetition ("Theo Theo Theo ...") is never support. That memory is the one it **cites**.
+
+A memory is about what was asked when it shares the question's specific words (sister,
+dog, gym). The question's own common nouns may be worded otherwise in the memory ("which
+dish is my favourite?" and "my favourite food is risotto") as long as it shares another
+of the question's topic words; who or what is named (my aunt, Maya, 1234) must match.
 
 When the model's answer fails, the user gets what was found instead: the memory closest
 to the question (sharing its topic words, allowing a few everyday synonyms), or "I
@@ -21,7 +29,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from ..memory.model import SearchResult
-from .statements import RELATIONS
+from .statements import PETS, RELATIONS
 
 DONT_KNOW = "I don't know that yet."
 _QUESTION = re.compile(
@@ -71,8 +79,13 @@ def stem(word: str) -> str:
     return w[:6]
 
 
+def _stop(token: str) -> bool:
+    low = token.lower()
+    return low in _STOP or low.removesuffix("'s") in _STOP  # "what's", "who's"
+
+
 def content_words(text: str) -> set[str]:
-    return {stem(t) for t in _TOKEN.findall(text) if t.lower() not in _STOP and len(t) > 1}
+    return {stem(t) for t in _TOKEN.findall(text) if not _stop(t) and len(t) > 1}
 
 
 def names_and_numbers(text: str) -> set[str]:
@@ -89,6 +102,8 @@ _GENERIC = {stem(k) for k in _SYNONYMS} | {
 }
 _JOBS_TOO = {"doctor", "dentist", "teacher", "coach", "landlord", "manager", "boss"}
 _RELATIONS = {stem(w) for w in RELATIONS.split("|") if " " not in w and w not in _JOBS_TOO}
+# Words naming who or what a question is about: a memory must name the same one.
+_WHO = {stem(w) for w in f"{RELATIONS}|{PETS}".split("|") if " " not in w}
 _SELF = re.compile(r"\b(i|i'm|i've|me|my|we|our|us)\b", re.IGNORECASE)
 
 
@@ -107,10 +122,14 @@ def topic_words(question: str) -> tuple[set[str], set[str]]:
 
 def on_topic(question: str, memory_text: str) -> int:
     """How much of the question's topic a memory shares: 0 when the question names
-    something specific (my aunt, my cat) that the memory does not."""
+    someone or something (my aunt, my cat, Maya, 1234) the memory does not, or when the
+    memory shares none of its specific words and none of its everyday ones."""
     specific, generic = topic_words(question)
     words = content_words(memory_text)
-    if specific and not specific & words:
+    named = specific & (_WHO | names_and_numbers(question))
+    if specific and not specific & words and (named or not generic & words):
+        # "which dish is my favourite?" is about "my favourite food": the question's
+        # own nouns may be worded otherwise, who it names may not
         return 0
     score = 2 * len(specific & words) + len(generic & words)
     if score == 0:
@@ -124,6 +143,15 @@ def on_topic(question: str, memory_text: str) -> int:
     return max(score, 0)
 
 
+def degenerate(answer: str) -> bool:
+    """A repetition loop ("Theo Theo Theo ...", the same clause over and over)."""
+    words = [w.lower() for w in _TOKEN.findall(answer)]
+    content = [stem(w) for w in words if not _stop(w) and len(w) > 1]
+    if any(content.count(w) >= 3 for w in set(content)):
+        return True
+    return len(words) >= 8 and len(set(words)) < len(words) / 2
+
+
 @dataclass(frozen=True)
 class Support:
     supported: bool
@@ -131,17 +159,33 @@ class Support:
     closest: SearchResult | None  # the memory nearest the question, for "I'm not sure"
 
 
+def _said(text: str) -> set[str]:
+    return content_words(text) | names_and_numbers(text)  # "5 June", "at 2pm": numbers too
+
+
 def check(answer: str, question: str, memories: Sequence[SearchResult]) -> Support:
-    asked = content_words(question) | names_and_numbers(question)
-    claims = names_and_numbers(answer)
-    added = (content_words(answer) | claims) - asked
-    cited = [r for r in memories if added & content_words(r.memory.text)]
-    backed = asked.union(*(content_words(r.memory.text) for r in cited))
-    # at least one cited memory must be about what was asked: "your aunt lives in
-    # Lisbon" is not supported by "my sister moved to Lisbon"
-    relevant = any(on_topic(question, r.memory.text) for r in cited)
-    supported = relevant and bool(added) and claims <= backed
-    return Support(supported, [r.memory.id for r in cited], closest(question, memories))
+    _, synonyms = topic_words(question)
+    asked = _said(question)
+    claims = names_and_numbers(answer) - asked
+    added = _said(answer) - asked
+    # words the question's topic brings ("works" for "what is my job?") need no memory
+    # of their own: a memory must carry the rest
+    must = added - synonyms
+    cited = [r for r in memories if added & _said(r.memory.text)]
+    if not added or degenerate(answer):
+        return Support(False, [r.memory.id for r in cited], closest(question, memories))
+    for result in cited:
+        words = _said(result.memory.text)
+        # one memory, about what was asked, carries the whole claim: all its names and
+        # numbers and most of its other words; "your aunt lives in Lisbon" is not supported
+        # by "my sister moved to Lisbon", nor "you work at the gym" by a locker code
+        if (
+            claims <= words
+            and (not must or 2 * len(must & words) > len(must))
+            and on_topic(question, result.memory.text)
+        ):
+            return Support(True, [result.memory.id], closest(question, memories))
+    return Support(False, [r.memory.id for r in cited], closest(question, memories))
 
 
 def closest(question: str, memories: Iterable[SearchResult]) -> SearchResult | None:
