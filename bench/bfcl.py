@@ -99,7 +99,9 @@ def load(category: str, limit: int) -> list[tuple[dict[str, Any], Any]]:
         for line in truth.open():
             row = json.loads(line)
             answers[row["id"]] = row["ground_truth"]
-    picked = entries[:limit] if limit else entries
+    # Spread over the category (every k-th), not its first entries: BFCL's files are
+    # grouped by source, so the first twenty of a category are twenty of one kind.
+    picked = entries[:: max(1, len(entries) // limit)][:limit] if limit else entries
     return [(e, answers.get(e["id"])) for e in picked]
 
 
@@ -244,6 +246,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=20, help="questions per category (0: all)")
     parser.add_argument("--engine-url", help="an OpenAI-compatible server instead")
     parser.add_argument("--json", dest="as_json", help="also write per-question results here")
+    parser.add_argument("--adapter", type=Path, help="a LoRA GGUF: the `adapter` row")
     args = parser.parse_args()
 
     check = load_checker(args.bfcl_site)
@@ -254,13 +257,22 @@ def main() -> None:
         "raw": ask_raw,
         "pocketmind": ask_pocketmind,
     }
+    tuned: Engine | None = None
+    if args.adapter is not None:
+        tuned = make_engine(None, context_size=4096, adapter=args.adapter)
+        asks["adapter"] = lambda _engine, entry: ask_pocketmind(tuned, entry)
+        if "adapter" not in rows:
+            rows.append("adapter")
+    elif "adapter" in rows:
+        parser.error("the adapter row needs --adapter FILE")
     if api is not None:
         asks["api"] = api
     print(
         f"# BFCL v4 AST, {platform.machine()} {platform.processor()}, model {engine.model_id}",
         flush=True,
     )
-    print(f"# limit {args.limit or 'all'} per category; rows: {', '.join(rows)}", flush=True)
+    spread = f"{args.limit} per category, spread" if args.limit else "all"
+    print(f"# {spread}; rows: {', '.join(rows)}", flush=True)
     results: list[dict[str, Any]] = []
     table: dict[str, dict[str, tuple[int, int]]] = {row: {} for row in rows}
     for category in args.categories.split(","):
@@ -296,6 +308,8 @@ def main() -> None:
     if args.as_json:
         Path(args.as_json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     engine.close()
+    if tuned is not None:
+        tuned.close()
     if api is not None:
         api.close()
 
