@@ -52,6 +52,11 @@ AXES: dict[str, list[Any]] = {
     "now_weight": [0.0, 0.1, 0.3],
     "coverage_weight": [0.0, 0.1, 0.2, 0.4],
     "informative_weight": [0.0, 0.1, 0.2],
+    "feedback_bm25_weight": [0.0, 0.1, 0.25, 0.4, 0.5, 1.0],
+    "feedback_vector_weight": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
+    "feedback_with_question": [True, False],
+    "feedback_docs": [1, 2, 3, 5],
+    "feedback_terms": [3, 6, 10],
     "rerank": ["off", "embedder"],
     "rerank_weight": [0.2, 0.35, 0.5],
 }
