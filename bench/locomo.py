@@ -74,6 +74,15 @@ MODES: dict[str, dict[str, object]] = {
     },
     "pocketmind": {},
 }
+# The second hop (retrieval/feedback.py) as bench/sweep.py chose it on the tuning halves.
+SECOND_HOP = {"feedback_bm25_weight": 0.25, "feedback_vector_weight": 1.0, "feedback_docs": 2}
+MODES |= {
+    "pocketmind+hop-bm25": {**SECOND_HOP, "feedback_vector_weight": 0.0},
+    "pocketmind+hop-vector": {**SECOND_HOP, "feedback_bm25_weight": 0.0},
+    "pocketmind+second-hop": SECOND_HOP,
+    # Neighbours within a day of the hit, not 30 minutes (a chat thread answered later).
+    "pocketmind+day-threads": {"neighbor_window_minutes": 1440.0},
+}
 SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
 
 

@@ -7,6 +7,8 @@
    gets that list's worst score) and summed with weights. Reciprocal-rank fusion is the
    alternative (``fusion = "rrf"``). On LoCoMo, z-score fusion found more evidence than
    RRF at every k (bench/memory.py).
+   An optional second hop (``feedback_*``, off by default; retrieval/feedback.py)
+   searches again with the first hits' rarest words and vectors and fuses those lists in.
 4. Neighbours: a share of each strong hit's score flows to the memories recorded just
    before and after it from the same source, decaying per hop. A conversation turn is
    often only an answer in the light of the turn before it.
