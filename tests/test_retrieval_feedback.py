@@ -6,7 +6,7 @@ import pytest
 
 from pocketmind.configfile import SettingsError
 from pocketmind.memory import MemoryStore, NewMemory
-from pocketmind.retrieval import Retriever
+from pocketmind.retrieval import Retriever, feedback
 from pocketmind.retrieval.feedback import STEMMER, salient_words, second_hop
 from pocketmind.settings import load_settings
 
@@ -78,6 +78,14 @@ def test_salient_words_weigh_the_hits_rank_and_respect_the_limit(studio: MemoryS
     assert words == ["clayhouse", "priya", "photos", "sam"]
     assert salient_words(studio, "what happened?", hits, limit=2) == words[:2]
     assert salient_words(studio, "what happened?", [], limit=5) == []
+
+
+def test_salient_words_skip_common_words(
+    studio: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "melanie" is in 7 of the 14 memories: with the floor lowered it is common.
+    monkeypatch.setattr(feedback, "COMMON_FLOOR", 5)
+    assert salient_words(studio, QUESTION, [FIRST], limit=5) == ["clayhouse"]
 
 
 def test_bm25_second_hop_brings_the_memory_that_shares_the_hits_entity(
