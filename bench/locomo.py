@@ -74,6 +74,15 @@ MODES: dict[str, dict[str, object]] = {
     },
     "pocketmind": {},
 }
+# The second hop (retrieval/feedback.py) as bench/sweep.py chose it on the tuning halves.
+SECOND_HOP = {"feedback_bm25_weight": 0.25, "feedback_vector_weight": 1.0, "feedback_docs": 2}
+MODES |= {
+    "pocketmind+hop-bm25": {**SECOND_HOP, "feedback_vector_weight": 0.0},
+    "pocketmind+hop-vector": {**SECOND_HOP, "feedback_bm25_weight": 0.0},
+    "pocketmind+second-hop": SECOND_HOP,
+    # Neighbours within a day of the hit, not 30 minutes (a chat thread answered later).
+    "pocketmind+day-threads": {"neighbor_window_minutes": 1440.0},
+}
 SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
 
 
@@ -194,9 +203,11 @@ def evaluate_each(
                     continue
                 questions += 1
                 for mode, store in stores.items():
+                    started = time.perf_counter()
                     hits = Retriever(store).search(
                         qa["question"], k=max(KS), now=now, time_phrases=time_phrases
                     )
+                    took_ms = (time.perf_counter() - started) * 1000
                     ids = [h.memory.meta.get("dia_id") for h in hits]
                     for j, k in enumerate(KS):
                         totals[mode][j] += len(evidence & set(ids[:k])) / len(evidence)
@@ -210,6 +221,7 @@ def evaluate_each(
                                 "evidence": sorted(evidence),
                                 "found": ids,
                                 "recall": len(evidence & set(ids)) / len(evidence),
+                                "ms": took_ms,
                             }
                         )
             for store in stores.values():
@@ -239,7 +251,7 @@ def by_category(detail: list[dict[str, Any]], indexes: Sequence[int], misses: in
                 ]
                 if mine:
                     cells.append(f"{name} {sum(mine) / len(mine):.3f} ({len(mine)})")
-            print(f"  {mode:12s} " + "  ".join(cells))
+            print(f"  {mode:24s} " + "  ".join(cells))
     last = detail[-1]["mode"] if detail else None
     for category, name in CATEGORIES.items():
         wrong = [r for r in detail if r["mode"] == last and r["category"] == category]
@@ -315,7 +327,12 @@ def main() -> None:
     for split, result in splits(sums, counts, indexes).items():
         print(f"conversations {split}:")
         for mode, figures in result.items():
-            print(f"  {mode:12s}", json.dumps(figures))
+            print(f"  {mode:24s}", json.dumps(figures))
+    print("search() per question (query embedding from the cache):")
+    for mode in dict.fromkeys(r["mode"] for r in detail):
+        times = sorted(r["ms"] for r in detail if r["mode"] == mode)
+        p50, p95 = times[len(times) // 2], times[min(len(times) - 1, int(0.95 * len(times)))]
+        print(f"  {mode:24s} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms")
     if args.by_category or args.misses:
         by_category(detail, indexes, args.misses)
     took = time.perf_counter() - started

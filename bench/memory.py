@@ -60,6 +60,8 @@ def machine() -> str:
 # The whole search() call under each set of retrieval defaults (locomo.MODES).
 VARIANTS = {
     "hybrid search(), defaults": "pocketmind",
+    "hybrid search(), second hop": "pocketmind+second-hop",
+    "hybrid search(), day threads": "pocketmind+day-threads",
     "hybrid search(), previous defaults": "previous",
     "hybrid search(), before issue 18": "today",
 }

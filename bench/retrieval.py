@@ -47,6 +47,15 @@ MODES: dict[str, dict[str, Any]] = {
     "today+informative": {"expand_relations": False, "now_weight": 0.0, "informative_weight": 0.1},
     "pocketmind": {},
     "pocketmind+embedder-rerank": {"rerank": "embedder"},
+    **{
+        name: locomo.MODES[name]
+        for name in (
+            "pocketmind+hop-bm25",
+            "pocketmind+hop-vector",
+            "pocketmind+second-hop",
+            "pocketmind+day-threads",
+        )
+    },
 }
 
 

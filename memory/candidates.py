@@ -38,6 +38,7 @@ def _filters(
 class SearchCandidates:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._vocabulary = False
 
     def allowed(
         self, kind: str | None, source: str | None, window: TimeWindow | None
@@ -65,6 +66,24 @@ class SearchCandidates:
             [match, *params, limit],
         )
         return [(row[0], float(row[1])) for row in rows]
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many memories' full text holds each FTS5 term (terms as the index keeps
+        them: lower case, porter-stemmed); absent terms are left out."""
+        wanted = list(dict.fromkeys(terms))
+        if not wanted:
+            return {}
+        if not self._vocabulary:  # a read-only view of memories_fts's terms, per connection
+            self.db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_terms "
+                "USING fts5vocab(main, memories_fts, row)"
+            )
+            self._vocabulary = True
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"SELECT term, doc FROM temp.memories_terms WHERE term IN ({marks})", wanted
+        )
+        return {row[0]: int(row[1]) for row in rows}
 
     def neighbors(
         self, memory_id: int, hops: int, within: timedelta | None = None

@@ -7,6 +7,7 @@ Above words and vectors:
 - :mod:`.expansion`: a question naming a relation or role gains the entity it resolves
   to, and a question about "now" prefers stated changes and current states;
 - :mod:`.informative` and :mod:`.coverage`: statements over chatter, question words held;
+- :mod:`.feedback`: a second hop (pseudo-relevance feedback), off by default;
 - :mod:`.rerank`: the reranking seam (Protocol, fake, llama.cpp over HTTP).
 """
 

@@ -7,6 +7,8 @@
    gets that list's worst score) and summed with weights. Reciprocal-rank fusion is the
    alternative (``fusion = "rrf"``). On LoCoMo, z-score fusion found more evidence than
    RRF at every k (bench/memory.py).
+   An optional second hop (``feedback_*``, off by default; retrieval/feedback.py)
+   searches again with the first hits' rarest words and vectors and fuses those lists in.
 4. Neighbours: a share of each strong hit's score flows to the memories recorded just
    before and after it from the same source, decaying per hop. A conversation turn is
    often only an answer in the light of the turn before it.
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,9 +35,11 @@ from ..memory.model import SearchResult
 from ..validation import InputError
 from .coverage import coverage, stems
 from .expansion import Expansion, expand
+from .feedback import second_hop
 from .informative import informativeness
 from .relations import Relations
 from .rerank import Reranker, RerankError, make_reranker, rerank
+from .words import STOPWORDS, content_words, fts_query
 
 if TYPE_CHECKING:
     from ..memory.store import MemoryStore
@@ -45,33 +48,7 @@ log = logging.getLogger(__name__)
 # Taken off a fact that only restates the relation a question's words resolved through.
 RESTATED_RELATION = 0.5
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Question scaffolding: it matches everything and ranks nothing.
-STOPWORDS = frozenset(
-    """
-    a an the and or but if of at by for with about against between into through during
-    before after above below to from up down in out on off over under again further then
-    once here there when where why how all any both each few more most other some such
-    no nor not only own same so than too very s t can will just don should now i me my
-    myself we our ours you your yours he him his she her hers it its they them their
-    what which who whom this that these those am is are was were be been being have has
-    had having do does did doing would could ever
-    """.split()
-)
-
-
-def content_words(text: str) -> list[str]:
-    """The query's words without question scaffolding (all words if nothing is left)."""
-    words = _WORD.findall(text.lower())
-    kept = [w for w in words if w not in STOPWORDS]
-    return list(dict.fromkeys(kept or words))
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression: the content words, quoted (no FTS syntax), OR-ed."""
-    words = content_words(text)
-    return " OR ".join(f'"{w}"' for w in words) if words else None
+__all__ = ["STOPWORDS", "Retriever", "content_words", "fts_query"]
 
 
 class Retriever:
@@ -119,17 +96,17 @@ class Retriever:
                 allowed = self._allowed(kind, source, window)
             if allowed is not None and not allowed:
                 return []
-            fused = self._fuse(
-                [
-                    (self._vector_ranking(vector, allowed), self.settings.vector_weight),
-                    (
-                        self._bm25_ranking(
-                            expansion.query_text(words) or query, kind, source, window
-                        ),
-                        self.settings.bm25_weight,
-                    ),
-                ]
-            )
+            text = expansion.query_text(words) or query
+            lists = [
+                (self._vector_ranking(vector, allowed), self.settings.vector_weight),
+                (self._bm25_ranking(text, kind, source, window), self.settings.bm25_weight),
+            ]
+            fused = self._fuse(lists)
+            if fused and (
+                self.settings.feedback_bm25_weight > 0 or self.settings.feedback_vector_weight > 0
+            ):
+                lists += self._second_hop(text, fused, vector, allowed, kind, source, window)
+                fused = self._fuse(lists)
             if self.settings.neighbor_weight > 0 and self.settings.neighbor_hops > 0:
                 fused = self._spread_to_neighbors(fused, allowed, k)
             depth = self.settings.rerank_depth if self.reranker else k
@@ -181,6 +158,29 @@ class Retriever:
         return self.store.candidates.full_text(
             match, kind, source, window, self.settings.candidates
         )
+
+    def _second_hop(
+        self,
+        text: str,
+        fused: dict[int, float],
+        vector: Any,
+        allowed: set[int] | None,
+        kind: str | None,
+        source: str | None,
+        window: TimeWindow | None,
+    ) -> list[tuple[Ranking, float]]:
+        """The second-hop lists (retrieval/feedback.py), each with its weight."""
+        hop = second_hop(self.store, text, fused, vector)
+        out = []
+        if hop.words:
+            searched = f"{text} {hop.words}" if self.settings.feedback_with_question else hop.words
+            ranking = self._bm25_ranking(searched, kind, source, window)
+            out.append((ranking, self.settings.feedback_bm25_weight))
+        if hop.vector is not None:
+            out.append(
+                (self._vector_ranking(hop.vector, allowed), self.settings.feedback_vector_weight)
+            )
+        return out
 
     def _fuse(self, rankings: list[tuple[Ranking, float]]) -> dict[int, float]:
         """Fused scores, all positive, higher is better."""

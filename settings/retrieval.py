@@ -75,6 +75,31 @@ class RetrievalSettings(_Section):
         description="Weight of informativeness (statements over chatter), relative to the "
         "best fused score.",
     )
+    feedback_bm25_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="A second hop (pseudo-relevance feedback): weight of a second BM25 list "
+        "for the question's words plus the rarest words of the first hits (names, places), "
+        "so a memory sharing an entity with a hit, not with the question, joins (0: off; "
+        "off by default: chosen on LoCoMo 0-4 it gained there, not on 5-9).",
+    )
+    feedback_vector_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="Second hop: weight of a second vector list for the question's vector "
+        "plus the mean of the first hits' vectors (0: off).",
+    )
+    feedback_with_question: bool = Field(
+        default=True,
+        description="Second hop: the second BM25 query holds the question's words as well "
+        "as the hits' (off: the hits' words alone).",
+    )
+    feedback_docs: int = Field(
+        default=3, ge=1, le=20, description="First hits the second hop reads."
+    )
+    feedback_terms: int = Field(
+        default=6, ge=1, le=30, description="Rarest words of the first hits the second BM25 adds."
+    )
     rerank: Literal["off", "http", "embedder"] = Field(
         default="off",
         description="Second stage: off; http (llama.cpp /v1/rerank at rerank_url); embedder "
