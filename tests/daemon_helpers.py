@@ -61,8 +61,9 @@ class DaemonProcess:
             time.sleep(0.05)
         raise RuntimeError(f"daemon did not start: {self.log.read_text()[-3000:]}")
 
-    def client(self) -> DaemonClient:
-        return DaemonClient(self.settings, timeout=patience(30))
+    def client(self, timeout: float = 30) -> DaemonClient:
+        """A client whose every request may take ``timeout`` idle seconds (scaled)."""
+        return DaemonClient(self.settings, timeout=patience(timeout))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         assert self.process is not None
