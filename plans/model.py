@@ -61,6 +61,12 @@ class Constraints(BaseModel):
     remind_before: int = Field(default=15, ge=0, le=24 * 60)
     busy: list[Busy] = Field(default_factory=list)
     stops: list[ErrandStop] = Field(default_factory=list, description="a day of errands")
+    travel_budget: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="at most this many minutes of travel"
+    )
+    time_budget: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="out of the door to home, at most (minutes)"
+    )
 
     def label(self) -> str:
         if self.title:
@@ -80,7 +86,7 @@ class Slot(BaseModel):
 class Check(BaseModel):
     """One constraint the verifier held the chosen slot to, and what it found."""
 
-    constraint: str  # "duration", "window", "busy", "preference", "past", "earliest"
+    constraint: str  # "duration", "window", "busy", "earliest", "route", "budget", …
     ok: bool
     message: str
 
