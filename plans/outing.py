@@ -108,7 +108,7 @@ def plan_outing(
     first = route.visits[0]
     leave = first.span.start - request.minutes("home", first.stop.name)  # just in time
     out.slot = Slot(start=at(leave), end=at(route.home_at))
-    out.checks = checks(request, route)
+    out.checks = checks(request, route_of(out, request))  # the plan as stored, checked
     return out
 
 
