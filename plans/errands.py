@@ -119,13 +119,14 @@ def solve(request: ErrandRequest) -> Route | None:
     stops = list(request.stops)
 
     cap = request.travel_budget
+    out = None if request.time_budget is None else request.time_budget - errand_minutes(request)
 
     def extend(order: list[int], place: str, travel: int) -> None:
         nonlocal best
         if best is not None and travel > best.travel:
             return  # legs only add travel: this branch cannot win
-        if cap is not None and travel > cap:
-            return  # already over the travel budget
+        if (cap is not None and travel > cap) or (out is not None and travel > out):
+            return  # over the travel budget, or out longer than the time budget already
         chosen = [stops[i] for i in order]
         if len(order) == len(stops):
             route, _ = fit(request, chosen)
@@ -296,15 +297,30 @@ def explain(request: ErrandRequest) -> list[str]:
             f"{words(budget)} time budget"]  # fmt: skip
 
 
+def errand_minutes(request: ErrandRequest) -> int:
+    """The time at the stops: with the travel, a floor under any outing's length."""
+    return sum(s.minutes for s in request.stops)
+
+
 def quickest(request: ErrandRequest) -> Route | None:
     """The route with the shortest outing (then home earliest) within the travel budget."""
-    found = []
+    best: Route | None = None
+    floor = errand_minutes(request)
     for order in itertools.islice(itertools.permutations(request.stops), 5000):
+        places = [request.home, *(s.name for s in order), request.home]
+        travel = sum(request.minutes(a, b) for a, b in itertools.pairwise(places))
+        if best is not None and travel + floor > outing(request, best):
+            continue  # no departure makes this order quicker
         for depart in (request.start, *departures(request, order)):
             route = walk(request, order, depart)[0]
-            if route is not None and not over_budget(request, route.travel, route):
-                found.append(route)
-    return min(found, key=lambda r: (outing(request, r), r.home_at)) if found else None
+            if route is None or over_budget(request, route.travel, route):
+                continue
+            if best is None or (outing(request, route), route.home_at) < (
+                outing(request, best),
+                best.home_at,
+            ):
+                best = route
+    return best
 
 
 def _explain_day(request: ErrandRequest) -> list[str]:

@@ -7,6 +7,8 @@ budgets existed, and the chat planning a budgeted Saturday over named places."""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -105,6 +107,9 @@ def test_the_route_within_budget_has_the_least_travel(request: ErrandRequest) ->
     route = errands.solve(request)
     if best is None:
         assert route is None and errands.explain(request)
+        quick = errands.quickest(replace(request, time_budget=None))
+        shortest = _shortest_outing(request)  # every order, every departure minute
+        assert (quick and errands.outing(request, quick)) == shortest  # the reason's number
         return
     assert route is not None and errands.rank(request, route) == errands.rank(request, best)
     assert errands.verify(request, route) == []
@@ -112,6 +117,18 @@ def test_the_route_within_budget_has_the_least_travel(request: ErrandRequest) ->
         assert route.travel <= request.travel_budget
     if request.time_budget is not None:
         assert errands.outing(request, route) <= request.time_budget
+
+
+def _shortest_outing(request: ErrandRequest) -> int | None:
+    free = replace(request, time_budget=None)
+    outings = [
+        errands.outing(free, route)
+        for order in itertools.permutations(request.stops)
+        for depart in range(request.start, request.end + 1)
+        if (route := errands.walk(free, order, depart)[0]) is not None
+        and not errands.over_budget(free, route.travel, route)
+    ]
+    return min(outings, default=None)
 
 
 TRAVEL = {("home", "A"): 20, ("home", "B"): 25, ("A", "B"): 10}
