@@ -2,9 +2,8 @@
 
 A calendar the planner cannot read is quiet until a plan needs it: a folder that moved
 gives no busy times at all (every slot looks free), and a broken export stops every
-plan with an error. So doctor reads them as the planner does, through the same cache,
-and says what it found: the files, the busy events in the next 7 days, or the file that
-does not parse and why.
+plan with an error. So doctor reads them as the planner does and says what it found:
+the files, the busy events in the next 7 days, or the file that does not parse and why.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ class CalendarFiles:
     def __init__(
         self, paths: Sequence[Path], zone: tzinfo, parsed: ParsedCalendars | None = None
     ) -> None:
-        self.paths, self.zone, self.parsed = list(paths), zone, parsed
+        self.paths, self.zone = list(paths), zone
+        self.parsed = parsed or ParsedCalendars()  # kept as long as the planner (the daemon's)
 
     def busy(self, start: datetime, end: datetime) -> list[Busy]:
         """Read fresh each time (the folder listed again, each file's stamp checked);

@@ -107,9 +107,6 @@ def _parse(path: Path) -> Any:
         raise CalendarFileError(f"{path}: {exc.strerror or exc}") from exc
 
 
-PARSED = ParsedCalendars()  # shared by every reader in the process (the daemon's planner)
-
-
 def read_busy(
     paths: Iterable[Path],
     start: datetime,
@@ -117,10 +114,12 @@ def read_busy(
     zone: tzinfo,
     parsed: ParsedCalendars | None = None,
 ) -> list[BusyEvent]:
-    """Every busy event overlapping ``[start, end)`` in the files, in ``zone``, sorted."""
+    """Every busy event overlapping ``[start, end)`` in the files, in ``zone``, sorted;
+    each file parsed anew unless ``parsed`` holds it unchanged."""
+    parsed = parsed or ParsedCalendars()
     events: list[BusyEvent] = []
     for path in calendar_files(paths):
-        events += _read_file(path, start, end, zone, parsed or PARSED)
+        events += _read_file(path, start, end, zone, parsed)
     return sorted(events)
 
 
