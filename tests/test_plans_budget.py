@@ -224,7 +224,11 @@ def test_chat_plans_a_budgeted_saturday(store: MemoryStore, settings: Settings) 
     assistant = make_assistant(store, engine, settings, db=store.db)
     day = "plan Saturday: dentist at 16:00, Packstation, climbing gym (90 min)"
     roomy = assistant.ask(f"{day}, with at most 80 minutes of travel", now=now)
-    assert roomy.plan is not None and roomy.plan["slot"] is not None, roomy.text
+    assert roomy.text == (
+        "Saturday: leave 09:00; Packstation 09:11 - 09:41; climbing gym 10:04 - 11:34; "
+        "dentist 16:00 - 17:00; home by 17:13 (72 minutes of travel of your 80)."
+    ), roomy.text
+    assert roomy.plan is not None
     budget = [c for c in roomy.plan["checks"] if c["constraint"] == "budget"]
     assert [c["ok"] for c in budget] == [True]
     tight = assistant.ask(f"{day}, with at most 40 minutes of travel", now=now)
@@ -236,4 +240,10 @@ def test_chat_plans_a_budgeted_saturday(store: MemoryStore, settings: Settings) 
     assert short.plan is not None and short.plan["constraints"]["time_budget"] == 180
     assert "Nothing works: the quickest outing takes" in short.text, short.text
     assert "over your 3 hours time budget" in short.text
+    fits = assistant.ask(f"{day}, I have 4.5 hours", now=now)
+    assert fits.text == (  # no morning at the Packstation and a wait until the dentist
+        "Saturday: leave 13:01; Packstation 13:12 - 13:42; climbing gym 14:05 - 15:35; "
+        "dentist 16:00 - 17:00; home by 17:13 (72 minutes of travel; out 4 h 12 min of your "
+        "4 h 30 min)."
+    ), fits.text
     assert engine.prompts == []
