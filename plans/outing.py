@@ -5,7 +5,9 @@ gym, shortest travel" read into stops, matched to the places the user named
 
 Travel between two places is their distance at ``speed_kmh`` plus a few minutes to get
 going; busy times from every source keep errands out (an appointment keeps its time).
-A stop at a place the phone does not know is named, never guessed.
+A stop at a place the phone does not know is named, never guessed. Budgets the request
+sets ("with at most 40 minutes of travel", "I have 3 hours") cut the phrase out of the
+stops and go to the solver; the verifier's ``budget`` check holds the route to them.
 """
 
 from __future__ import annotations
