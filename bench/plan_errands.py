@@ -1,7 +1,9 @@
 """Days of errands for bench/plan.py's personal rows: the persona's Saturday, Friday and
 Sunday with places named on the phone, stops written by hand as gold constraints, and
-the gold route from the brute-force oracle (every order tried). Infeasible days must be
-answered as such, with the reason naming what blocks them."""
+the gold route from the brute-force oracle (every order tried, and under a time budget
+every departure minute). Infeasible days must be answered as such, with the reason
+naming what blocks them (a budget with its numbers). Budgets: a cap on travel, a cap
+on the whole outing, and both."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class ErrandTask:
     stops: tuple[tuple[str, int, str | None], ...]  # (name, minutes, fixed "HH:MM")
     window: tuple[time, time] = (time(9), time(22))
     blockers: tuple[str, ...] = ()  # infeasible: words the reason must carry
+    budgets: tuple[int | None, int | None] = (None, None)  # (travel, time out), minutes
 
 
 TASKS = [
@@ -53,6 +56,38 @@ TASKS = [
     ErrandTask("plan Thursday: dentist, pharmacy, bakery, Packstation, home by 11", 3,
                (("dentist", 30, None), ("pharmacy", 30, None), ("bakery", 30, None),
                 ("Packstation", 30, None)), (time(9), time(11)), blockers=("home",)),
+    # budgets: travel ("at most 40 minutes of travel") and the whole outing ("I have 3 hours")
+    ErrandTask("plan Saturday: Packstation, bakery (15 min), pharmacy, with at most 40 minutes "
+               "of travel", 5, (("Packstation", 30, None), ("bakery", 15, None),
+                                ("pharmacy", 30, None)), budgets=(40, None)),
+    ErrandTask("plan Saturday: Packstation, bakery (15 min), pharmacy, under 30 min travelling",
+               5, (("Packstation", 30, None), ("bakery", 15, None), ("pharmacy", 30, None)),
+               budgets=(30, None), blockers=("36 minutes of travel", "30-minute travel budget")),
+    ErrandTask("plan Friday: physio at 13:00, Packstation, bakery, no more than 45 minutes on "
+               "the road", 4, (("physio", 60, "13:00"), ("Packstation", 30, None),
+                               ("bakery", 30, None)), budgets=(45, None)),
+    ErrandTask("plan Friday: physio at 13:00, Packstation, bakery, no more than 20 minutes on "
+               "the road", 4, (("physio", 60, "13:00"), ("Packstation", 30, None),
+                               ("bakery", 30, None)), budgets=(20, None),
+               blockers=("41 minutes of travel", "20-minute travel budget")),
+    ErrandTask("plan Saturday: dentist at 16:00, Packstation, climbing gym, I have 3.5 hours", 5,
+               (("dentist", 60, "16:00"), ("Packstation", 30, None), ("climbing gym", 30, None)),
+               budgets=(None, 210)),
+    ErrandTask("plan Saturday: dentist at 16:00, Packstation, climbing gym, I have 2 hours", 5,
+               (("dentist", 60, "16:00"), ("Packstation", 30, None), ("climbing gym", 30, None)),
+               budgets=(None, 120), blockers=("3 h 6 min", "2 hours time budget")),
+    ErrandTask("plan Sunday: brunch place at 11:00 (90 min), pharmacy and Packstation, not "
+               "before 10, all done within 4 hours", 6, (("brunch place", 90, "11:00"),
+               ("pharmacy", 30, None), ("Packstation", 30, None)), (time(10), time(22)),
+               budgets=(None, 240)),
+    ErrandTask("plan Thursday: hairdresser at 17:00, Packstation, bakery, with at most an hour "
+               "of travel, out for at most 5 hours", 3, (("hairdresser", 60, "17:00"),
+               ("Packstation", 30, None), ("bakery", 30, None)), budgets=(60, 300)),
+    ErrandTask("plan Thursday: hairdresser at 17:00, Packstation, bakery, back home by 18:30, "
+               "with at most an hour of travel, out for at most 3 hours", 3,
+               (("hairdresser", 60, "17:00"), ("Packstation", 30, None), ("bakery", 30, None)),
+               (time(9), time(18, 30)), budgets=(60, 180),
+               blockers=("4 h 28 min", "3 hours time budget")),
 ]  # fmt: skip
 
 
@@ -62,7 +97,8 @@ def gold(task: ErrandTask, planner: Planner) -> list[str] | None:
              for n, m, a in task.stops]  # fmt: skip
     day = MONDAY + timedelta(days=task.day)
     c = Constraints(days=[day], stops=stops, not_before=task.window[0],
-                    not_after=task.window[1])  # fmt: skip
+                    not_after=task.window[1], travel_budget=task.budgets[0],
+                    time_budget=task.budgets[1])  # fmt: skip
     where = {s.name: place_for(s.name, PLACES) for s in stops}
     if any(p is None for p in where.values()):
         return None
@@ -85,9 +121,11 @@ def solved(task: ErrandTask, planner: Planner) -> tuple[bool, bool]:
     return got == want, bool(plan.route) and all(c.ok for c in plan.checks)
 
 
-def row(planner: Planner) -> tuple[int, int, int, int]:
-    """(right, n, routes the verifier accepts, routes proposed)."""
+def row(planner: Planner, budgeted: bool = False) -> tuple[int, int, int, int]:
+    """(right, n, routes the verifier accepts, routes proposed) over the days without a
+    budget, or (``budgeted``) those with one."""
     planner.places = lambda: PLACES
-    results = [solved(t, planner) for t in TASKS]
-    feasible = [t for t in TASKS if gold(t, planner) is not None]
-    return sum(r for r, _ in results), len(TASKS), sum(v for _, v in results), len(feasible)
+    tasks = [t for t in TASKS if (t.budgets != (None, None)) == budgeted]
+    results = [solved(t, planner) for t in tasks]
+    feasible = [t for t in tasks if gold(t, planner) is not None]
+    return sum(r for r, _ in results), len(tasks), sum(v for _, v in results), len(feasible)

@@ -36,10 +36,14 @@ def wants_a_plan(text: str) -> bool:
 
 def plan_for(plans: Orchestrator, question: str, now: datetime | None) -> Plan | None:
     """The plan for ``question``, or None when it is not a planning request."""
+    from ..plans.ics import CalendarFileError
+
     if not wants_a_plan(question):
         return None
     try:
         return plans.make(question, now)
+    except CalendarFileError:
+        raise  # the user's calendar is unreadable: say so, never plan as if it were empty
     except ValueError:  # a time the grammar refuses: let the model answer in words
         return None
 
@@ -60,5 +64,11 @@ class PlanningIntent:
     def handle(self, text: str, conversation_id: str, now: datetime | None = None) -> Reply | None:
         if not wants_a_plan(text):
             return None
-        plan = plan_for(self._plans(), text, now)
+        from ..plans.ics import CalendarFileError
+
+        try:
+            plan = plan_for(self._plans(), text, now)
+        except CalendarFileError as exc:
+            return Reply(f"I can't read your calendar, so I can't plan that: {exc}. "
+                         "`pocketmind doctor` checks every calendar file.")  # fmt: skip
         return Reply(reply(plan), plan.to_json()) if plan is not None else None

@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from .. import host
 from ..settings import Settings
+from .calendars import check_calendars
 from .finding import Check, Finding, MiB, Status
 from .models import check_embedder, check_engine
 from .overlay import check_overlay
@@ -159,6 +160,7 @@ CHECKS: tuple[Check, ...] = (
     check_notifier,
     check_sensors,
     check_overlay,
+    check_calendars,
     check_daemon,
 )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .extract import WEEKDAYS, clock_time
-from .ics import read_busy
+from .ics import ParsedCalendars, read_busy
 from .model import Busy
 from .read import ranges
 
@@ -37,13 +37,18 @@ class FixedBusy:
 class CalendarFiles:
     """The user's ``.ics`` files and folders (recurring events expanded)."""
 
-    def __init__(self, paths: Sequence[Path], zone: tzinfo) -> None:
+    def __init__(
+        self, paths: Sequence[Path], zone: tzinfo, parsed: ParsedCalendars | None = None
+    ) -> None:
         self.paths, self.zone = list(paths), zone
+        self.parsed = parsed or ParsedCalendars()  # kept as long as the planner (the daemon's)
 
     def busy(self, start: datetime, end: datetime) -> list[Busy]:
+        """Read fresh each time (the folder listed again, each file's stamp checked);
+        an unchanged file is not parsed again (:class:`ParsedCalendars`)."""
         return [
             Busy(start=e.start, end=e.end, title=e.title, source=e.source)
-            for e in read_busy(self.paths, start, end, self.zone)
+            for e in read_busy(self.paths, start, end, self.zone, self.parsed)
         ]
 
 

@@ -47,6 +47,91 @@ TEXT = re.compile(
 )
 ALARM = re.compile(r"\b(?:remind me|alarm)\b(?:[^.]*?\b(\d{1,3})\s*min(?:ute)?s?\s+before)?", re.I)
 
+# Budgets: "with at most 40 minutes of travel", "no more than an hour on the road", "under
+# 30 min travelling" (travel); "I have 3 hours", "all done within 2.5 hours" (the outing).
+# An amount is the duration grammar's ("40 minutes", "an hour", "1.5 h", "two hours",
+# "an hour and a half", "1 hour 20 minutes"); a bare length ("climbing gym (2 hours)",
+# "travel agent (30 min)") names no budget: a budget needs its cue word.
+AMOUNT = (
+    r"(?:\d{1,3}(?:\.\d)?|an?|one|two|three|four|five|six|half\s+an)\s*-?\s*"
+    r"(?:h|hrs?|hours?|minutes?|mins?)\b(?:\s+and\s+a\s+half\b)?"
+    r"(?:,?\s+(?:and\s+)?\d{1,2}\s*(?:minutes?|mins?)\b)?"
+)
+CUE = (
+    r"(?:at\s+most|no\s+more\s+than|not\s+more\s+than|under|less\s+than|below|within"
+    r"|max(?:imum)?|up\s+to)"
+)
+ON_THE_WAY = (
+    r"(?:of\s+)?(?:total\s+)?(?:travel(?:l?ing)?(?:\s+time)?|on\s+the\s+(?:road|way|move)"
+    r"|in\s+transit|getting\s+around|driving|cycling|riding|commuting)\b"
+)
+TRAVELLING = r"(?:travel(?:l?ing)?(?:\s+time)?|driving|cycling|commuting|time\s+on\s+the\s+road)"
+TRAVEL_BUDGET = re.compile(
+    rf"(?:\b(?:with|and|keep(?:ing)?)\s+)?\b{CUE}\s+(?P<a>{AMOUNT})\s+{ON_THE_WAY}"
+    rf"|(?:\b(?:with|and|keep(?:ing)?)\s+)?\b{TRAVELLING}\s+(?:(?:of|is|should\s+be|must\s+be"
+    rf"|kept|at)\s+)?{CUE}\s+(?P<b>{AMOUNT})"
+    rf"|\b(?:an?\s+)?(?P<c>{AMOUNT})\s+travel\s+budget\b"
+    rf"|\btravel\s+budget\s+(?:of\s+|is\s+)?(?P<d>{AMOUNT})"
+    rf"|\b(?P<e>{AMOUNT})\s+{ON_THE_WAY}\s+(?:at\s+most|max(?:imum)?|tops)\b",
+    re.I,
+)
+TIME_BUDGET = re.compile(
+    rf"\bI(?:\s+only|\s+just)?(?:\s+have|'ve|\s+got)(?:\s+only|\s+just|\s+got)*\s+(?:about\s+)?"
+    rf"(?P<a>{AMOUNT})(?:\s+(?:in\s+total|for\s+(?:it|this|everything|the\s+whole\s+\w+)))?"
+    rf"|\b(?:all|everything|it\s+all|the\s+whole\s+(?:thing|trip|outing|lot|round))\s+"
+    rf"(?:done\s+|back\s+)?(?:with)?in\s+(?:{CUE}\s+)?(?P<b>{AMOUNT})"
+    rf"|\b(?:with)?in\s+{CUE}\s+(?P<c>{AMOUNT})|\bwithin\s+(?P<d>{AMOUNT})"
+    rf"|\b(?:out|away|gone)\s+(?:for\s+)?{CUE}\s+(?P<e>{AMOUNT})"
+    rf"|\b(?:an?\s+)?(?P<f>{AMOUNT})\s+time\s+budget\b"
+    rf"|\btime\s+budget\s+(?:of\s+|is\s+)?(?P<g>{AMOUNT})",
+    re.I,
+)
+WORD_NUMBERS = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4",
+                "five": "5", "six": "6"}  # fmt: skip
+
+
+def amount_minutes(amount: str) -> int | None:
+    """Minutes in a budget's amount, read by the duration grammar (:func:`_minutes`)
+    once number words are digits and a half or a tail of minutes is split off."""
+    text = re.sub(r"\bhalf\s+an\s+hour\b", "30 minutes", amount.strip(), flags=re.I)
+    text = re.sub(r"^(an?|one|two|three|four|five|six)\b",
+                  lambda m: WORD_NUMBERS[m.group(1).lower()], text, flags=re.I)  # fmt: skip
+    half = re.search(r"\s+and\s+a\s+half\b", text, re.I)
+    tail = re.search(r",?\s+(?:and\s+)?(\d{1,2})\s*(?:minutes?|mins?)\b\s*$", text, re.I)
+    cut = half or tail
+    head = text[: cut.start()] if cut else text
+    head = re.sub(r"\bminute\b", "minutes", re.sub(r"(\d)\s*-\s*", r"\1 ", head))
+    minutes = _minutes(head)
+    if minutes is None:
+        return None
+    if half:
+        minutes += 30
+    if tail and head != text:
+        minutes += int(tail.group(1))
+    return minutes
+
+
+def read_budget(text: str) -> tuple[int | None, int | None]:
+    """(travel budget, time budget) in minutes, each None when the request sets none."""
+    travel = _first_amount(TRAVEL_BUDGET, text)
+    rest = TRAVEL_BUDGET.sub(" ", text)  # "within 30 minutes of travel" is not the outing's
+    return travel, _first_amount(TIME_BUDGET, rest)
+
+
+def without_budget(text: str) -> str:
+    """``text`` with its budget phrases cut out (so no budget is read as a stop)."""
+    return TIME_BUDGET.sub(" ", TRAVEL_BUDGET.sub(" ", text))
+
+
+def _first_amount(pattern: re.Pattern[str], text: str) -> int | None:
+    for found in pattern.finditer(text):
+        amount = next((g for g in found.groups() if g), None)
+        minutes = amount_minutes(amount) if amount else None
+        if minutes and 1 <= minutes <= 24 * 60:
+            return minutes
+    return None
+
+
 ASKS_FREE = re.compile(rf"\bwhen\s+(?:am\s+I|are\s+(?:we|you|{NAMES}\s+and\s+I))\b.*\bfree\b", re.I)
 FREE_STRETCH = 15  # the shortest free time worth naming when no length is asked
 
@@ -80,6 +165,7 @@ def read_request(text: str, now: datetime) -> Reading:
     if remind is not None:
         c.remind_before = remind
     c.title = _title(text)
+    c.travel_budget, c.time_budget = read_budget(text)
     if ASKS_FREE.search(text):  # a question about free time: every stretch, any length
         c.asks_free = True
         if by["minutes"] == "default":
@@ -91,6 +177,8 @@ def _minutes(text: str) -> int | None:
     found = HOURS.search(text)
     if re.search(r"\bhalf an hour\b", text, re.I):
         return 30
+    if re.search(r"\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b", text, re.I):
+        return 90
     if found:
         return int(float(found.group(1)) * 60)
     if AN_HOUR.search(text) and not re.search(r"hour and a half", text, re.I):

@@ -6,17 +6,26 @@ expand RRULE/RDATE/EXDATE series) and turns every event into a :class:`BusyEvent
 user's zone. Events marked free (``TRANSP:TRANSPARENT``) or cancelled do not make anyone
 busy; an all-day event makes the whole day busy. Event titles are other people's text as
 much as the user's: they are data for the planner, never instructions.
+
+Parsing is the slow part (a 2 MB export: seconds on a phone), and the planner asks for
+busy times on every plan. :class:`ParsedCalendars` keeps each file's parsed calendar,
+recurrences indexed, under the file's (path, mtime_ns, size): an unchanged file is
+parsed once, a rewritten, added or removed one is seen on the next plan, no restart.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import recurring_ical_events
+
+Stamp = tuple[int, int]  # (mtime_ns, size): a file changed since, if either differs
 
 
 class CalendarFileError(ValueError):
@@ -48,24 +57,80 @@ def calendar_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_busy(
-    paths: Iterable[Path], start: datetime, end: datetime, zone: tzinfo
-) -> list[BusyEvent]:
-    """Every busy event overlapping ``[start, end)`` in the files, in ``zone``, sorted."""
-    events: list[BusyEvent] = []
-    for path in calendar_files(paths):
-        events += _read_file(path, start, end, zone)
-    return sorted(events)
+class ParsedCalendars:
+    """Parsed files (or the error each gave), kept while the file is unchanged: at most
+    ``limit`` files, the least recently read dropped first."""
+
+    def __init__(self, limit: int = 32) -> None:
+        self.limit = limit
+        self.parses = 0  # files parsed (not served from the cache), for tests and doctor
+        self._held: dict[Path, tuple[Stamp, Any]] = {}
+        self._lock = threading.Lock()
+
+    def query(self, path: Path) -> Any:
+        """The recurrence query over ``path``'s calendar, parsed again only if changed."""
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise CalendarFileError(f"{path}: {exc.strerror or exc}") from exc
+        stamp, key = (info.st_mtime_ns, info.st_size), path.absolute()
+        with self._lock:
+            held = self._held.pop(key, None)
+            if held is not None and held[0] == stamp:
+                self._held[key] = held  # the most recently read, last
+                return _raise_or(held[1])
+        parsed: Any
+        try:
+            parsed = _parse(path)
+        except CalendarFileError as exc:
+            parsed = exc
+        with self._lock:
+            self.parses += 1
+            self._held[key] = (stamp, parsed)
+            while len(self._held) > self.limit:
+                self._held.pop(next(iter(self._held)))
+        return _raise_or(parsed)
 
 
-def _read_file(path: Path, start: datetime, end: datetime, zone: tzinfo) -> list[BusyEvent]:
+def _raise_or(parsed: Any) -> Any:
+    if isinstance(parsed, CalendarFileError):
+        raise parsed
+    return parsed
+
+
+def _parse(path: Path) -> Any:
     try:
-        calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        occurrences = recurring_ical_events.of(calendar).between(start, end)
+        return recurring_ical_events.of(icalendar.Calendar.from_ical(path.read_bytes()))
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise CalendarFileError(f"{path}: not a readable iCalendar file ({exc})") from exc
     except OSError as exc:
         raise CalendarFileError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def read_busy(
+    paths: Iterable[Path],
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    parsed: ParsedCalendars | None = None,
+) -> list[BusyEvent]:
+    """Every busy event overlapping ``[start, end)`` in the files, in ``zone``, sorted;
+    each file parsed anew unless ``parsed`` holds it unchanged."""
+    parsed = parsed or ParsedCalendars()
+    events: list[BusyEvent] = []
+    for path in calendar_files(paths):
+        events += _read_file(path, start, end, zone, parsed)
+    return sorted(events)
+
+
+def _read_file(
+    path: Path, start: datetime, end: datetime, zone: tzinfo, parsed: ParsedCalendars
+) -> list[BusyEvent]:
+    query = parsed.query(path)
+    try:
+        occurrences = query.between(start, end)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise CalendarFileError(f"{path}: not a readable iCalendar file ({exc})") from exc
     found = []
     for event in occurrences:
         if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":

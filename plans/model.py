@@ -61,6 +61,12 @@ class Constraints(BaseModel):
     remind_before: int = Field(default=15, ge=0, le=24 * 60)
     busy: list[Busy] = Field(default_factory=list)
     stops: list[ErrandStop] = Field(default_factory=list, description="a day of errands")
+    travel_budget: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="at most this many minutes of travel"
+    )
+    time_budget: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="out of the door to home, at most (minutes)"
+    )
 
     def label(self) -> str:
         if self.title:
@@ -80,7 +86,7 @@ class Slot(BaseModel):
 class Check(BaseModel):
     """One constraint the verifier held the chosen slot to, and what it found."""
 
-    constraint: str  # "duration", "window", "busy", "preference", "past", "earliest"
+    constraint: str  # "duration", "window", "busy", "earliest", "route", "budget", …
     ok: bool
     message: str
 
@@ -130,7 +136,7 @@ class Plan(BaseModel):
             stops = "; ".join(f"{s.name} {s.start:%H:%M} - {s.end:%H:%M}" for s in self.route)
             out, back = self.slot.start, self.slot.end
             return (f"{out:%A}: leave {out:%H:%M}; {stops}; home by {back:%H:%M} "
-                    f"({self.travel_minutes} minutes of travel).")  # fmt: skip
+                    f"({self._travel()}).")  # fmt: skip
         who = " and ".join(["you", *self.constraints.participants])
         if self.constraints.asks_free and self.free:
             both = " both" if self.constraints.participants else ""
@@ -145,6 +151,18 @@ class Plan(BaseModel):
                 f"step {s.number}, {s.title}" for s in waiting
             )
         return text
+
+    def _travel(self) -> str:
+        """``72 minutes of travel``, and against the budgets the request set."""
+        from .errands import words
+
+        c, said = self.constraints, f"{self.travel_minutes} minutes of travel"
+        if c.travel_budget is not None:
+            said += f" of your {c.travel_budget}"
+        if c.time_budget is not None and self.slot is not None:
+            took = int((self.slot.end - self.slot.start).total_seconds() // 60)
+            said += f"; out {words(took)} of your {words(c.time_budget)}"
+        return said
 
     def to_json(self) -> dict[str, Any]:
         """The plan as stored, with its answer in words and the actions waiting for the

@@ -5,7 +5,9 @@ gym, shortest travel" read into stops, matched to the places the user named
 
 Travel between two places is their distance at ``speed_kmh`` plus a few minutes to get
 going; busy times from every source keep errands out (an appointment keeps its time).
-A stop at a place the phone does not know is named, never guessed.
+A stop at a place the phone does not know is named, never guessed. Budgets the request
+sets ("with at most 40 minutes of travel", "I have 3 hours") cut the phrase out of the
+stops and go to the solver; the verifier's ``budget`` check holds the route to them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from ..sensing.places import Place, distance_m
 from . import errands
-from .extract import WEEKDAYS, _minutes, clock_time
+from .extract import WEEKDAYS, _minutes, clock_time, without_budget
 from .model import Busy, Check, Constraints, ErrandStop, Plan, RouteStop, Slot
 from .spans import DAY, Span
 
@@ -26,12 +28,13 @@ ASKS = re.compile(
 )
 NOT_STOPS = re.compile(
     r"\b(?:shortest|least|less|minimal|minimum)\b|\bas little\b|\b(?:calendar|diary)\b"
-    r"|^\s*(?:(?:be\s+)?(?:home|back)\s+)?(?:not\s+)?(?:by|before|after|until|from)\s+\d",
+    r"|^\s*(?:(?:be\s+)?(?:back\s+)?(?:home|back)\s+)?(?:not\s+)?(?:by|before|after|until|from)\s+\d",
     re.I,
 )
 AT = re.compile(r"\bat\s+(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
 LENGTH = re.compile(r"\(?\s*(?:for\s+)?(\d{1,3})\s*(?:minutes|mins?)\s*\)?|\(?\s*for\s+[^,)]*"
-                    r"hours?\s*\)?|\(\s*\d+(?:\.\d)?\s*h\s*\)", re.I)  # fmt: skip
+                    r"hours?(?:\s+and\s+a\s+half)?\s*\)?|\(\s*\d+(?:\.\d)?\s*(?:h|hrs?|hours?)\s*\)",
+                    re.I)  # fmt: skip
 LEAD = re.compile(r"^(?:then\s+|go\s+to\s+|drop\s+by\s+|visit\s+|the\s+|a\s+|my\s+)+", re.I)
 SETTLE_MINUTES = 5  # to get going: out of the door, parking, the bike lock
 ERRAND, APPOINTMENT = 30, 60  # minutes, when the request does not say
@@ -43,7 +46,8 @@ def read_stops(text: str) -> tuple[str, list[ErrandStop]] | None:
     if found is None:
         return None
     stops = []
-    for item in re.split(r",\s*|;\s*|\s+and\s+|\s+then\s+", found.group(2).strip(" .!")):
+    body = without_budget(found.group(2))  # "…, at most 40 minutes of travel" is no stop
+    for item in re.split(r",\s*|;\s*|\s+and\s+(?!a\s+half\b)|\s+then\s+", body.strip(" .!")):
         if not item.strip() or NOT_STOPS.search(item):
             continue
         at = AT.search(item)
@@ -106,7 +110,7 @@ def plan_outing(
     first = route.visits[0]
     leave = first.span.start - request.minutes("home", first.stop.name)  # just in time
     out.slot = Slot(start=at(leave), end=at(route.home_at))
-    out.checks = checks(request, route)
+    out.checks = checks(request, route_of(out, request))  # the plan as stored, checked
     return out
 
 
@@ -141,13 +145,34 @@ def to_request(
         for s in c.stops
     )
     end = c.not_after.hour * 60 + c.not_after.minute
-    return errands.ErrandRequest("home", start, stops, travel, tuple(spans), end)
+    return errands.ErrandRequest("home", start, stops, travel, tuple(spans), end,
+                                 c.travel_budget, c.time_budget)  # fmt: skip
+
+
+def route_of(plan: Plan, request: errands.ErrandRequest) -> errands.Route:
+    """A plan's route (the solver's, a model's, one edited by hand) as the verifier's
+    data: each stop matched to the request's by name, times as minutes of its day."""
+    if not plan.route or plan.slot is None:
+        raise ValueError(f"plan {plan.id} has no route to check")
+    begin = datetime.combine(plan.route[0].start.date(), time(0), tzinfo=plan.route[0].start.tzinfo)
+    stops = {s.name: s for s in request.stops}
+
+    def minute(at: datetime) -> int:
+        return int((at - begin).total_seconds() // 60)
+
+    visits = tuple(
+        errands.Visit(stops.get(r.name) or errands.Stop(r.name, minute(r.end) - minute(r.start)),
+                      minute(r.arrive), Span(minute(r.start), minute(r.end)))
+        for r in plan.route
+    )  # fmt: skip
+    return errands.Route(visits, plan.travel_minutes or 0, minute(plan.slot.end))
 
 
 def checks(request: errands.ErrandRequest, route: errands.Route) -> list[Check]:
-    """The verifier's findings, each constraint kind ok or named where it breaks."""
-    broken = [Check(constraint="route", ok=False, message=m)
-              for m in errands.verify(request, route)]  # fmt: skip
+    """The verifier's findings, each constraint kind ok or named where it breaks (a
+    broken budget as ``budget``, with its numbers)."""
+    broken = [Check(constraint="budget" if m.endswith("budget") else "route", ok=False,
+                    message=m) for m in errands.verify(request, route)]  # fmt: skip
     if broken:
         return broken
     fine = {
@@ -157,4 +182,13 @@ def checks(request: errands.ErrandRequest, route: errands.Route) -> list[Check]:
         "window": f"home by {route.home_at // 60:02d}:{route.home_at % 60:02d}",
         "travel": f"{route.travel} minutes of travel, the least of every order",
     }
+    if request.travel_budget is not None:
+        fine["budget"] = (
+            f"{route.travel} minutes of travel, within your {request.travel_budget}-minute "
+            "travel budget"
+        )
+    if request.time_budget is not None:
+        took = errands.words(errands.outing(request, route))
+        within = f"out {took}, within your {errands.words(request.time_budget)} time budget"
+        fine["budget"] = "; ".join([*filter(None, [fine.get("budget")]), within])
     return [Check(constraint=k, ok=True, message=m) for k, m in fine.items()]

@@ -3,14 +3,17 @@ zones) and free time computed from them."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from pocketmind.plans.busy import CalendarFiles
 from pocketmind.plans.free import free_between
-from pocketmind.plans.ics import CalendarFileError, read_busy
+from pocketmind.plans.ics import CalendarFileError, ParsedCalendars, read_busy
+from pocketmind.plans.planner import Planner
 
 LISBON = ZoneInfo("Europe/Lisbon")
 
@@ -107,3 +110,67 @@ def test_a_broken_file_is_named(tmp_path: Path) -> None:
     bad.write_bytes(b"\x00\xffBEGIN:VCALENDAR\r\nthis is not ical\r\n")
     with pytest.raises(CalendarFileError, match=r"broken\.ics"):
         read_busy([bad], _at(23, 0), _at(24, 0), LISBON)
+
+
+EXTRA = """BEGIN:VEVENT
+UID:call@test
+DTSTART;TZID=Europe/Lisbon:20261126T100000
+DTEND;TZID=Europe/Lisbon:20261126T110000
+SUMMARY:Call with Ana
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def _thursday(folder: Path, parsed: ParsedCalendars) -> list[str]:
+    return [e.title for e in read_busy([folder], _at(26, 0), _at(27, 0), LISBON, parsed)]
+
+
+def test_an_unchanged_file_is_parsed_once_and_a_rewritten_one_again(calendars: Path) -> None:
+    parsed = ParsedCalendars()
+    assert _thursday(calendars, parsed) == ["Dentist"]
+    assert _thursday(calendars, parsed) == ["Dentist"]
+    assert parsed.parses == 1  # the second plan read the parsed calendar
+    work = calendars / "work.ics"
+    work.write_text(ICS.replace("END:VCALENDAR\n", EXTRA))  # the calendar app synced a change
+    assert _thursday(calendars, parsed) == ["Call with Ana", "Dentist"]
+    assert parsed.parses == 2
+    # the same size, but a new mtime: still read again
+    renamed = work.read_text().replace("Call with Ana", "Call with Eva")
+    before = work.stat().st_mtime_ns
+    work.write_text(renamed)
+    os.utime(work, ns=(before + 10**9, before + 10**9))
+    assert _thursday(calendars, parsed) == ["Call with Eva", "Dentist"]
+    (calendars / "home.ics").write_text(ICS.replace("Dentist", "Vet"))  # a file added
+    assert _thursday(calendars, parsed) == ["Call with Eva", "Dentist", "Vet"]
+    work.unlink()  # and one removed
+    assert _thursday(calendars, parsed) == ["Vet"]
+    assert parsed.parses == 4
+
+
+def test_a_broken_file_is_not_parsed_again_until_it_changes(tmp_path: Path) -> None:
+    parsed = ParsedCalendars()
+    bad = tmp_path / "broken.ics"
+    bad.write_text("BEGIN:VCALENDAR\r\nthis is not ical\r\n")
+    for _ in range(2):
+        with pytest.raises(CalendarFileError, match=r"broken\.ics"):
+            read_busy([bad], _at(23, 0), _at(24, 0), LISBON, parsed)
+    assert parsed.parses == 1
+    bad.write_text(ICS)
+    assert [e.title for e in read_busy([bad], _at(26, 0), _at(27, 0), LISBON, parsed)] == [
+        "Dentist"
+    ]
+
+
+def test_the_planner_sees_a_calendar_change_without_a_restart(calendars: Path) -> None:
+    files = CalendarFiles([calendars], LISBON)  # as the daemon's planner holds it
+    planner = Planner([files], LISBON)
+    now = _at(23, 8)
+    ask = "find an hour on Thursday morning"
+    for _ in range(2):
+        assert planner.plan(ask, now).answer().startswith("Thursday, 08:00 - 09:00")
+    assert files.parsed.parses == 1
+    (calendars / "work.ics").write_text(ICS.replace("END:VCALENDAR\n", EXTRA.replace(
+        "T100000", "T080000").replace("T110000", "T093000")))  # fmt: skip
+    assert planner.plan(ask, now).answer().startswith("Thursday, 09:30 - 10:30")
+    assert files.parsed.parses == 2

@@ -42,3 +42,16 @@ def test_a_planning_request_is_answered_by_the_planner(
     )
     assert answer.text.startswith(f"{tomorrow:%A}, 11:00 - 12:00 works for you and Maya.")
     assert engine.prompts == []  # everything was read by the grammar
+
+
+def test_an_unreadable_calendar_is_said_not_planned_around(
+    store: MemoryStore, settings: Settings
+) -> None:
+    broken = settings.home / "calendar.ics"
+    broken.write_text("BEGIN:VCALENDAR\r\nhalf a sync\r\n")
+    settings.plans.calendars = [broken]
+    engine = FakeEngine(["the model should not answer this"])
+    answer = make_assistant(store, engine, settings, db=store.db).ask("find a free hour tomorrow")
+    assert answer.text.startswith("I can't read your calendar, so I can't plan that: "), answer.text
+    assert "calendar.ics: not a readable iCalendar file" in answer.text
+    assert "pocketmind doctor" in answer.text and engine.prompts == []
