@@ -7,14 +7,16 @@ counted. Rows, same model: raw prompting (tools in the prompt, free text, Qwen3-
 <tool_call> parsing), grammar-constrained calls, PocketMind (the chat's path: the command
 grammar first, then the constrained model only for a turn that asks for an action), and
 ``adapter``: raw prompting with the tool-use LoRA adapter (``--adapter``), the native
-``<tool_call>`` format it was trained on.
+``<tool_call>`` format it was trained on, and ``pocketmind+adapter``: the chat's path on
+the adapter, what a user gets with ``engine.default_adapter`` on.
 
 Irrelevance: chit-chat and questions (``IRRELEVANT``) that must call no tool; the share
 that called none is reported per row. ``--family held_out`` runs the half nobody tuned
 on, and prints only the table for it (no per-task lines, so no rule is written for a
 held-out failure).
 
-    python bench/agent.py [--rows raw,grammar,pocketmind,adapter] [--family held_out]
+    python bench/agent.py [--rows raw,grammar,pocketmind,adapter,pocketmind+adapter]
+        [--family held_out]
         [--adapter PATH] [--engine-url URL] [--limit N]
 """
 
@@ -59,8 +61,11 @@ ROWS = {
     "grammar": {"mode": "constrained", "read_commands": False},
     "pocketmind": {"mode": "constrained", "read_commands": True},
     "adapter": {"mode": "native", "read_commands": False},  # as it was trained: raw + LoRA
+    # the chat's path on the adapter: what a user gets with engine.default_adapter on
+    "pocketmind+adapter": {"mode": "constrained", "read_commands": True},
 }
-GUARDED = {"pocketmind"}  # the chat's guard decides whether the model is asked
+TUNED = {"adapter", "pocketmind+adapter"}
+GUARDED = {"pocketmind", "pocketmind+adapter"}  # the chat's guard decides if the model is asked
 
 
 def make_engine(url: str | None, context_size: int = 4096, adapter: Path | None = None) -> Engine:
@@ -149,11 +154,11 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     names = args.rows.split(",")
-    if "adapter" in names and (args.adapter is None or not args.adapter.exists()):
-        print(f"adapter row left out: no adapter at {args.adapter}")
-        names.remove("adapter")
+    if TUNED & set(names) and (args.adapter is None or not args.adapter.exists()):
+        print(f"adapter rows left out: no adapter at {args.adapter}")
+        names = [n for n in names if n not in TUNED]
     engine = make_engine(args.engine_url)
-    tuned = make_engine(args.engine_url, adapter=args.adapter) if "adapter" in names else None
+    tuned = make_engine(args.engine_url, adapter=args.adapter) if TUNED & set(names) else None
     tasks = [t for t in TASKS if args.family in (None, t.family)]
     tasks = tasks[: args.limit] if args.limit else tasks
     chatter = [q for q, family in IRRELEVANT if args.family in (None, family)]
@@ -187,7 +192,7 @@ def main() -> None:
         firsts = []
         with tempfile.TemporaryDirectory() as tmp:
             for i, task in enumerate(tasks):
-                model = tuned if name == "adapter" and tuned is not None else engine
+                model = tuned if name in TUNED and tuned is not None else engine
                 ran, n, bad, first = run_task(model, task, name, Path(tmp) / str(i))
                 ok = check(task, ran)
                 if not quiet:
@@ -200,7 +205,7 @@ def main() -> None:
             silent = 0
             for j, said in enumerate(chatter):
                 probe = Task(said, "irrelevant")
-                model = tuned if name == "adapter" and tuned is not None else engine
+                model = tuned if name in TUNED and tuned is not None else engine
                 ran, n, bad, _first = run_task(model, probe, name, Path(tmp) / f"x{j}")
                 calls, invalid = calls + n, invalid + bad
                 silent += n == 0

@@ -91,10 +91,11 @@ class EngineSettings(_Section):
     )
     lora: Path | None = Field(default=None, description="A GGUF LoRA adapter to apply.")
     default_adapter: bool = Field(
-        default=False,
+        default=True,
         description="With the packaged SmolLM2 and no adapter installed, apply the shipped "
-        "default adapter (trained for PocketMind's answers, facts and tool calls). Off: with "
-        "the support check it shows more wrong answers as fact (bench/answers.py).",
+        "default adapter (trained for PocketMind's answers, facts and tool calls). With the "
+        "support check it answers 0.74 of 60 held-out questions as fact, against 0.19 "
+        "without it, and states no unsupported answer (bench/answers.py).",
     )
     context_size: int = Field(default=4096, ge=256, description="Context window in tokens.")
     threads: int | None = Field(

@@ -21,6 +21,9 @@ def pocketmind_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("POCKETMIND_HOME", str(home))
     monkeypatch.setenv("TZ", "UTC")
+    # The tests that load the real model test the plain packaged base, whose behaviour they
+    # pin; the shipped default adapter (on for users) has its own tests, which turn it on.
+    monkeypatch.setenv("POCKETMIND_ENGINE__DEFAULT_ADAPTER", "false")
     return home
 
 

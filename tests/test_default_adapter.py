@@ -14,7 +14,7 @@ from pocketmind.doctor.models import check_engine
 from pocketmind.models.adapters import AdapterShelf
 from pocketmind.models.local import DEFAULT_ADAPTER, default_adapter
 from pocketmind.models.lora_gguf import _permute, _unpermute, check_adapter, read_lora_pairs
-from pocketmind.settings import Settings, load_settings
+from pocketmind.settings import load_settings
 
 TOOL_CHAT = [
     {"role": "system", "content": "You can call tools: battery, torch."},
@@ -34,12 +34,12 @@ TOOL_CHAT = [
 
 
 def test_the_default_is_chosen_only_on_the_packaged_base(
-    settings: Settings, smollm2: Path, tmp_path: Path
+    smollm2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert DEFAULT_ADAPTER.is_file() and DEFAULT_ADAPTER.stat().st_size < 10 * 2**20
-    assert default_adapter(settings, smollm2) is None  # off by default: see bench/answers.py
-    settings.engine.default_adapter = True
-    assert default_adapter(settings, smollm2) == DEFAULT_ADAPTER
+    monkeypatch.delenv("POCKETMIND_ENGINE__DEFAULT_ADAPTER")  # the tests' own pin (conftest)
+    settings = load_settings(timezone="UTC", embedder={"backend": "fake"})
+    assert default_adapter(settings, smollm2) == DEFAULT_ADAPTER  # on for a new user
     other = tmp_path / "other.gguf"  # another model file: a LoRA fits its own base only
     other.write_bytes(b"GGUF")
     assert default_adapter(settings, other) is None
