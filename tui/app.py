@@ -23,6 +23,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from ..daemon.client import DaemonClient, DaemonError
 from ..daemon.paths import RunFiles
@@ -105,7 +106,7 @@ class PocketMindApp(App[None]):
                     fired = self._new_firings(client)
                     # the plans checklist asks for its own steps; anything still
                     # pending is offered once the user leaves it
-                    if not isinstance(self.screen, PlansScreen):
+                    if not isinstance(self._top(), PlansScreen):
                         offers = self.actions.new(client)
             except DaemonError:
                 state = "not answering"
@@ -116,7 +117,7 @@ class PocketMindApp(App[None]):
         for firing in fired:
             self.call_from_thread(self.alert, firing)
         for action in offers:
-            self.call_from_thread(self.actions.offer, self, self.client, action)
+            self.call_from_thread(self._offer, action)
 
     def _new_firings(self, client: DaemonClient) -> list[dict[str, Any]]:
         """On the first poll, every firing still due (no notifier showed it); after that,
@@ -132,13 +133,25 @@ class PocketMindApp(App[None]):
             self.fired_after = found[-1]["fired_at"]
         return found
 
+    def _top(self) -> Screen[Any] | None:
+        """The screen on top, or None while the app is quitting and its screens are gone
+        (a poll that was under way when the user quit still reports back)."""
+        stack = self.screen_stack
+        return stack[-1] if stack else None
+
+    def _offer(self, action: dict[str, Any]) -> None:
+        if self._top() is not None:
+            self.actions.offer(self, self.client, action)
+
     def alert(self, firing: dict[str, Any]) -> None:
         key = (firing["id"], firing["due_at"])
-        if key not in self.shown:
+        if self._top() is not None and key not in self.shown:
             self.shown.add(key)
             self.push_screen(ReminderAlert(firing))
 
     def apply_state(self, state: str, status: dict[str, Any] | None, phase: str) -> None:
+        if self._top() is None:
+            return  # quitting
         self.last_status = status
         changed, self.state = state != self.state, state
         if changed:
