@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..chat import Assistant, IntentRouter
 from ..chat.acting import Acting
+from ..chat.capabilities import Capabilities
 from ..chat.planning import PlanningIntent
 from ..db import Database
 from ..engine import Engine
@@ -39,6 +40,7 @@ def make_router(
             built.append(build(store, db, settings, engine))
         return built[0]
 
+    router.register("capabilities", Capabilities())
     router.register("plans", PlanningIntent(planner))
     register_intents(router, db, engine, settings)
     return router
