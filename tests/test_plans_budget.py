@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_plans_errands import errand_parts
 
 from pocketmind.daemon.wiring import make_assistant
 from pocketmind.engine.fake import FakeEngine
@@ -78,21 +79,7 @@ def test_a_budget_is_no_stop_and_back_home_is_a_bound() -> None:
 
 @st.composite
 def budgeted(draw: st.DrawFn) -> ErrandRequest:
-    names = [f"P{i}" for i in range(draw(st.integers(1, 4)))]
-    stops = tuple(
-        Stop(n, draw(st.sampled_from([15, 30, 60])),
-             draw(st.one_of(st.none(), st.integers(10 * 4, 15 * 4).map(lambda q: q * 15))))
-        for n in names
-    )  # fmt: skip
-    places = ["home", *names]
-    travel = {}
-    for i, a in enumerate(places):
-        for b in places[i + 1 :]:
-            travel[(a, b)] = travel[(b, a)] = draw(st.integers(3, 40))
-    busy = tuple(
-        Span(s, s + draw(st.sampled_from([30, 60, 120])))
-        for s in draw(st.lists(st.integers(9 * 60, 16 * 60), max_size=2))
-    )
+    stops, travel, busy = errand_parts(draw, 4, (10, 15), 16)
     return ErrandRequest(
         "home", 9 * 60, stops, travel, busy, 17 * 60,
         travel_budget=draw(st.one_of(st.none(), st.integers(10, 150))),

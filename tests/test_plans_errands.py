@@ -24,12 +24,16 @@ from pocketmind.sensing.places import Places
 from pocketmind.settings import Settings
 
 
-@st.composite
-def errand_requests(draw: st.DrawFn) -> ErrandRequest:
-    names = [f"P{i}" for i in range(draw(st.integers(1, 5)))]
+def errand_parts(
+    draw: st.DrawFn, most_stops: int, fixed: tuple[int, int], busy_until: int
+) -> tuple[tuple[Stop, ...], dict[tuple[str, str], int], tuple[Span, ...]]:
+    """Stops (some at a fixed quarter hour between ``fixed`` hours), symmetric travel times
+    from home and between them, and up to two busy spans starting by ``busy_until``."""
+    names = [f"P{i}" for i in range(draw(st.integers(1, most_stops)))]
+    first, last = fixed
     stops = tuple(
         Stop(n, draw(st.sampled_from([15, 30, 60])),
-             draw(st.one_of(st.none(), st.integers(9 * 4, 17 * 4).map(lambda q: q * 15))))
+             draw(st.one_of(st.none(), st.integers(first * 4, last * 4).map(lambda q: q * 15))))
         for n in names
     )  # fmt: skip
     places = ["home", *names]
@@ -39,8 +43,14 @@ def errand_requests(draw: st.DrawFn) -> ErrandRequest:
             travel[(a, b)] = travel[(b, a)] = draw(st.integers(3, 40))
     busy = tuple(
         Span(s, s + draw(st.sampled_from([30, 60, 120])))
-        for s in draw(st.lists(st.integers(9 * 60, 18 * 60), max_size=2))
+        for s in draw(st.lists(st.integers(9 * 60, busy_until * 60), max_size=2))
     )
+    return stops, travel, busy
+
+
+@st.composite
+def errand_requests(draw: st.DrawFn) -> ErrandRequest:
+    stops, travel, busy = errand_parts(draw, 5, (9, 17), 18)
     return ErrandRequest("home", 9 * 60, stops, travel, busy, draw(st.sampled_from([18, 22])) * 60)
 
 
