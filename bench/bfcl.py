@@ -144,10 +144,16 @@ def question(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for turn in entry["question"] for m in turn]
 
 
-def ask_pocketmind(engine: Engine, entry: dict[str, Any]) -> list[dict[str, Any]]:
+def ask_pocketmind(
+    engine: Engine, entry: dict[str, Any], guided: bool = True
+) -> list[dict[str, Any]]:
     body = schemas.OpenAIChatIn.model_validate({"messages": question(entry), "tools": tools(entry)})
-    reply = answer_with_tools(engine, body, 256, 0.0)
+    reply = answer_with_tools(engine, body, 256, 0.0, guided=guided)
     return [{c.name: c.arguments} for c in reply.calls]
+
+
+def ask_unguided(engine: Engine, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return ask_pocketmind(engine, entry, guided=False)
 
 
 def ask_raw(engine: Engine, entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -238,6 +244,33 @@ def score(
     return bool(check(entry["function"], output, answer, category)["valid"])
 
 
+def shortlist_stats(categories: list[str]) -> None:
+    """No model: how the guided path's word shortlist (tools/grounding.py) sorts each
+    category. Its rule was read off BFCL's live categories, which are not reported."""
+    from pocketmind.tools.grounding import shortlist, tool_words
+
+    print("category            n   tool due  model decides  no tool  gold among offered")
+    for category in categories:
+        due = ask = none = among = n = 0
+        for entry, answer in load(category, 0):
+            words = {
+                f["name"]: tool_words(f["name"], f.get("description", ""), f.get("parameters"))
+                for f in entry["function"]
+            }
+            users = [m["content"] for m in question(entry) if m["role"] == "user"]
+            names, must = shortlist(users[-1] if users else "", words)
+            n += 1
+            due += bool(names) and must
+            ask += bool(names) and not must
+            none += not names
+            gold = {name for call in answer or [] for name in call}
+            among += bool(gold) and bool(gold & set(names))
+        print(
+            f"{category:18s} {n:4d}  {due / n:8.3f}  {ask / n:13.3f}  {none / n:7.3f}  "
+            f"{among / n:18.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bfcl-site", help="site-packages of the venv holding bfcl-eval")
@@ -247,7 +280,14 @@ def main() -> None:
     parser.add_argument("--engine-url", help="an OpenAI-compatible server instead")
     parser.add_argument("--json", dest="as_json", help="also write per-question results here")
     parser.add_argument("--adapter", type=Path, help="a LoRA GGUF: the `adapter` row")
+    parser.add_argument(
+        "--shortlist", action="store_true", help="only the word shortlist's split, no model"
+    )
     args = parser.parse_args()
+    if args.shortlist:
+        load_checker(args.bfcl_site)
+        shortlist_stats(args.categories.split(","))
+        return
 
     check = load_checker(args.bfcl_site)
     engine = make_engine(args.engine_url, context_size=4096)
@@ -256,6 +296,7 @@ def main() -> None:
     asks: dict[str, Callable[[Engine, dict[str, Any]], list[dict[str, Any]]]] = {
         "raw": ask_raw,
         "pocketmind": ask_pocketmind,
+        "unguided": ask_unguided,
     }
     tuned: Engine | None = None
     if args.adapter is not None:

@@ -7,7 +7,14 @@ holds the model first to one of the tools' names (or ``none``, unless the client
 makes parses and fits the schema; ``none`` answers in words. ``tool_choice`` naming a
 function skips the first step; ``"none"`` leaves the tools out. Unless the client sets
 ``parallel_tool_calls`` false, the model is asked again after each call whether the
-request needs another (up to four, the same grammars; a repeated call ends it).
+request needs another (up to six in all, the same grammars; a repeated call ends it).
+
+Guided (``[engine] tool_calls = "guided"``, the default) hands three choices a small
+model makes badly to the request's words (``tools/grounding.py``): which tools it can
+mean (none when it shares no word with any), where a message moves on to another
+request (each gets its own call), and which values an argument may take (the spans and
+numbers the user wrote). The model still chooses among what is offered.
+
 Earlier calls and their ``tool`` results go back to the model in Qwen3's
 ``<tool_call>``/``<tool_response>`` form. These turns are the client's, not the user's
 memories: nothing is retrieved or recorded for training.
@@ -28,10 +35,11 @@ from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..engine.toolcalls import ToolCall
 from ..tools.agent import _unbounded
+from ..tools.grounding import ground, requests_in, shortlist, tool_words
 from ..validation import InputError
 from . import schemas
 
-MAX_PARALLEL = 4  # calls in one turn, when the client allows parallel calls
+MAX_PARALLEL = 6  # calls in one turn, when the client allows parallel calls
 AGAIN = "Does the request need another function call too, or none?"
 PROMPT = """You can call these functions. Call one only when the request needs it; \
 otherwise answer in words.
@@ -72,36 +80,111 @@ def _messages(body: schemas.OpenAIChatIn) -> list[Message]:
     return convo
 
 
-def answer_with_tools(
-    engine: Engine, body: schemas.OpenAIChatIn, max_tokens: int, temperature: float
-) -> ToolReply:
-    convo = _messages(body)
+def _sources(body: schemas.OpenAIChatIn) -> list[str]:
+    """The words an argument may be copied from: the user's turns and the tools' results."""
+    return [m.text() for m in body.messages if m.role in ("user", "tool")]
+
+
+@dataclass
+class _Turn:
+    """One request a message holds: its words (None: the whole message), the tools it
+    may call, and whether it must call one."""
+
+    part: str | None
+    names: list[str]
+    due: bool
+
+
+def _turns(body: schemas.OpenAIChatIn, guided: bool) -> list[_Turn]:
     functions = {t.function.name: t.function for t in body.tools}
-    stats = ChatStats(engine.model_id, engine.adapter_id, finish_reason="stop")
     choice = body.tool_choice
     if isinstance(choice, schemas.NamedToolChoice):
         if choice.function.name not in functions:
             raise InputError(f"tool_choice: no tool called {choice.function.name!r} in tools")
-        name: str | None = choice.function.name
-    else:
-        name = _pick(engine, convo, list(functions), choice == "required", stats)
-    if name is None:
+        return [_Turn(None, [choice.function.name], True)]
+    required = choice == "required"
+    if not guided:
+        return [_Turn(None, list(functions), required)]
+    words = {
+        name: tool_words(name, f.description or "", f.parameters) for name, f in functions.items()
+    }
+    users = [m.text() for m in body.messages if m.role == "user"]
+    request = users[-1] if users else ""
+    parts = requests_in(request) if body.parallel_tool_calls is not False else [request]
+    turns = []
+    for part in parts or [request]:
+        names, due = shortlist(part, words)
+        if names:
+            turns.append(_Turn(part if len(parts) > 1 else None, names, due or required))
+    if required and not turns:
+        turns = [_Turn(None, list(functions), True)]
+    return turns
+
+
+def answer_with_tools(
+    engine: Engine,
+    body: schemas.OpenAIChatIn,
+    max_tokens: int,
+    temperature: float,
+    *,
+    guided: bool = True,
+) -> ToolReply:
+    """The model's calls of the client's tools, or its answer in words.
+
+    ``guided`` (the default, ``[engine] tool_calls = "guided"``) lets the words decide
+    what a small model decides badly: which tools a request can mean (:func:`shortlist`),
+    where a message moves on to another request (:func:`requests_in`), and which values
+    an argument may take (:func:`ground`). The model still chooses among them."""
+    convo = _messages(body)
+    functions = {t.function.name: t.function for t in body.tools}
+    sources = _sources(body) if guided else None
+    stats = ChatStats(engine.model_id, engine.adapter_id, finish_reason="stop")
+    calls: list[ToolCall] = []
+    parallel = body.parallel_tool_calls is not False
+    for turn in _turns(body, guided):
+        if calls and not parallel:
+            break
+        made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))] if calls else []
+        if turn.due and len(turn.names) == 1:
+            name: str | None = turn.names[0]
+        else:
+            name = _pick(engine, [*convo, *made], turn.names, turn.due, stats, _ask(turn, calls))
+        while name is not None and len(calls) < MAX_PARALLEL:
+            call = _arguments(
+                engine,
+                [*convo, *made],
+                name,
+                functions[name].parameters,
+                max_tokens,
+                stats,
+                sources,
+                turn.part,
+            )
+            if any(call.name == c.name and call.arguments == c.arguments for c in calls):
+                break  # the same call again: the model has run out of new ones
+            calls.append(call)
+            if not parallel:
+                break
+            made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))]
+            name = _pick(engine, [*convo, *made], turn.names, False, stats, _ask(turn, calls))
+    if not calls:
         chat = engine.chat(convo, ChatOptions(max_tokens=max_tokens, temperature=temperature))
         text = strip_thinking(chat.text()).strip()
         _add(stats, chat.stats)
         return ToolReply(text, [], stats)
-    calls = [_arguments(engine, convo, name, functions[name].parameters, max_tokens, stats)]
-    while body.parallel_tool_calls is not False and len(calls) < MAX_PARALLEL:
-        made = "\n".join(c.to_qwen() for c in calls)
-        more = [*convo, Message("assistant", made)]
-        name = _pick(engine, more, list(functions), False, stats, AGAIN)
-        if name is None:
-            break
-        call = _arguments(engine, more, name, functions[name].parameters, max_tokens, stats)
-        if any(call.name == c.name and call.arguments == c.arguments for c in calls):
-            break  # the same call again: the model has run out of new ones
-        calls.append(call)
     return ToolReply(None, calls, stats)
+
+
+def _ask(turn: _Turn, calls: list[ToolCall]) -> str:
+    if not calls:
+        return (
+            "Which function, or none?"
+            if turn.part is None
+            else f"For “{turn.part}”: which function, or none?"
+        )
+    if turn.part is None:
+        return AGAIN
+    return f"Does “{turn.part}” need another function call too, or none?"
 
 
 def _arguments(
@@ -111,10 +194,15 @@ def _arguments(
     parameters: dict[str, Any] | None,
     max_tokens: int,
     stats: ChatStats,
+    sources: list[str] | None,
+    part: str | None = None,
 ) -> ToolCall:
     schema = _unbounded(parameters or {"type": "object", "properties": {}})
+    if sources is not None:
+        schema = ground(schema, sources, part)
+    what = f"Calling {name} for “{part}”." if part else f"Calling {name}."
     chat = engine.chat(
-        [*convo, Message("assistant", f"Calling {name}. Its arguments as JSON:")],
+        [*convo, Message("assistant", f"{what} Its arguments as JSON:")],
         ChatOptions(max_tokens=max_tokens, temperature=0, json_schema=schema, thinking=False),
     )
     raw = strip_thinking(chat.text())
@@ -157,7 +245,12 @@ def _add(total: ChatStats, part: ChatStats) -> None:
 
 
 def tool_completion(
-    engine: Engine, body: schemas.OpenAIChatIn, answer_tokens: int, temperature: float
+    engine: Engine,
+    body: schemas.OpenAIChatIn,
+    answer_tokens: int,
+    temperature: float,
+    *,
+    guided: bool = True,
 ) -> Any:
     """The ``/v1/chat/completions`` reply to a request with ``tools``, whole or streamed
     (the call is decided before the first chunk: a grammar's JSON is not shown half-made)."""
@@ -168,6 +261,7 @@ def tool_completion(
             body.max_completion_tokens or body.max_tokens or answer_tokens, engine.context_size // 2
         ),
         temperature if body.temperature is None else body.temperature,
+        guided=guided,
     )
     ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())

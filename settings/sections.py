@@ -116,6 +116,13 @@ class EngineSettings(_Section):
     )
     answer_tokens: int = Field(default=256, ge=1, description="Most tokens in an answer.")
     temperature: float = Field(default=0.2, ge=0, le=2)
+    tool_calls: Literal["guided", "model"] = Field(
+        default="guided",
+        description="How a client's tools on /v1/chat/completions are called. guided: the "
+        "request's words shortlist the tools, cut a message into its requests and give "
+        "the values an argument may copy; the model chooses among them. model: the model "
+        "alone picks and fills, under the tools' schemas (for a big model).",
+    )
     thinking: bool = Field(
         default=False, description="Let Qwen3 think before answering (slower on a phone)."
     )

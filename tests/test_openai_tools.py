@@ -43,7 +43,7 @@ def test_the_model_picks_a_tool_then_fills_its_schema() -> None:
     engine = FakeEngine(
         [json.dumps({"tool": "get_weather"}), json.dumps({"city": "Lisbon"}), '{"tool": "none"}']
     )
-    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2)
+    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2, guided=False)
     assert reply.text is None and reply.finish_reason == "tool_calls"
     (call,) = reply.calls
     assert (call.name, call.arguments) == ("get_weather", {"city": "Lisbon"})
@@ -59,21 +59,23 @@ def test_parallel_calls_come_one_pick_at_a_time_until_none_or_a_repeat() -> None
     lisbon, porto = json.dumps({"city": "Lisbon"}), json.dumps({"city": "Porto"})
     pick = json.dumps({"tool": "get_weather"})
     engine = FakeEngine([pick, lisbon, pick, porto, pick, porto])
-    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2)
+    reply = answer_with_tools(engine, _body(tools=[WEATHER, TIME]), 64, 0.2, guided=False)
     assert [c.arguments["city"] for c in reply.calls] == ["Lisbon", "Porto"]  # Porto twice: ends
     assert '"arguments": {"city": "Lisbon"}' in engine.prompts[2][-2].content  # what it made
     engine = FakeEngine([pick, lisbon, pick, porto])
     body = _body(tools=[WEATHER, TIME], parallel_tool_calls=False)
-    assert len(answer_with_tools(engine, body, 64, 0.2).calls) == 1
+    assert len(answer_with_tools(engine, body, 64, 0.2, guided=False).calls) == 1
     assert len(engine.prompts) == 2  # not asked for another
 
 
 def test_none_answers_in_words_and_required_leaves_no_way_out() -> None:
     engine = FakeEngine([json.dumps({"tool": "none"}), "It is sunny, I think."])
-    reply = answer_with_tools(engine, _body(tools=[WEATHER]), 64, 0.2)
+    reply = answer_with_tools(engine, _body(tools=[WEATHER]), 64, 0.2, guided=False)
     assert (reply.text, reply.calls, reply.finish_reason) == ("It is sunny, I think.", [], "stop")
     engine = FakeEngine([json.dumps({"tool": "get_weather"}), json.dumps({"city": "Porto"})])
-    answer_with_tools(engine, _body(tools=[WEATHER, TIME], tool_choice="required"), 64, 0.2)
+    answer_with_tools(
+        engine, _body(tools=[WEATHER, TIME], tool_choice="required"), 64, 0.2, guided=False
+    )
     assert engine.options[0].json_schema["properties"]["tool"]["enum"] == [  # type: ignore[index]
         "get_weather",
         "get_time",
@@ -102,11 +104,89 @@ def test_earlier_calls_and_their_results_go_back_to_the_model() -> None:
             ],
         }
     )
-    assert answer_with_tools(engine, body, 64, 0.2).text == "Sunny in Lisbon."
+    assert answer_with_tools(engine, body, 64, 0.2, guided=False).text == "Sunny in Lisbon."
     sent = engine.prompts[-1]
     assert [m.role for m in sent] == ["system", "user", "assistant", "user"]
     assert '"arguments": {"city": "Lisbon"}' in sent[2].content
     assert sent[3].content == "<tool_response>\nsunny, 24C\n</tool_response>"
+
+
+EMISSIONS = {
+    "type": "function",
+    "function": {
+        "name": "calculate_emissions",
+        "description": "Annual carbon dioxide emissions of a car from its fuel efficiency",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "distance": {"type": "integer", "description": "Miles driven a year"},
+                "fuel_type": {"type": "string"},
+            },
+            "required": ["distance"],
+        },
+    },
+}
+
+
+def _asked(text: str, **fields: Any) -> schemas.OpenAIChatIn:
+    return schemas.OpenAIChatIn.model_validate(
+        {"messages": [{"role": "user", "content": text}], **fields}
+    )
+
+
+def test_guided_a_request_that_shares_no_word_with_any_tool_calls_none() -> None:
+    engine = FakeEngine(["Shakespeare wrote it."])
+    reply = answer_with_tools(
+        engine, _asked("Who wrote Hamlet?", tools=[WEATHER, EMISSIONS]), 64, 0
+    )
+    assert (reply.text, reply.calls) == ("Shakespeare wrote it.", [])
+    assert engine.options[0].json_schema is None  # the model was never asked to pick
+
+
+def test_guided_the_words_choose_the_tool_and_the_model_copies_the_values() -> None:
+    asked = (
+        "How much CO2 does my gas car emit annually over 12,000 miles at 25 MPG fuel efficiency?"
+    )
+    engine = FakeEngine([json.dumps({"distance": 12000, "fuel_type": "gas"}), '{"tool": "none"}'])
+    reply = answer_with_tools(engine, _asked(asked, tools=[WEATHER, EMISSIONS]), 64, 0)
+    (call,) = reply.calls
+    assert (call.name, call.arguments) == (
+        "calculate_emissions",
+        {"distance": 12000, "fuel_type": "gas"},
+    )
+    arguments, again = engine.options
+    assert arguments.json_schema is not None  # no pick: two shared words made the call due
+    props = arguments.json_schema["properties"]
+    assert props["distance"]["enum"] == [12000, 25]  # only numbers the user stated
+    assert "gas car" in props["fuel_type"]["enum"] and "Lisbon" not in props["fuel_type"]["enum"]
+    assert again.json_schema is not None
+    assert again.json_schema["properties"]["tool"]["enum"] == ["calculate_emissions", "none"]
+
+
+def test_guided_each_request_of_a_message_gets_its_own_call() -> None:
+    asked = (
+        "What's the weather in Lisbon city now? Also, my car's annual emissions over 9000 miles."
+    )
+    engine = FakeEngine(
+        [
+            json.dumps({"city": "Lisbon"}),
+            '{"tool": "none"}',
+            json.dumps({"distance": 9000}),
+            '{"tool": "none"}',
+        ]
+    )
+    reply = answer_with_tools(engine, _asked(asked, tools=[WEATHER, EMISSIONS]), 64, 0)
+    assert [(c.name, c.arguments) for c in reply.calls] == [
+        ("get_weather", {"city": "Lisbon"}),
+        ("calculate_emissions", {"distance": 9000}),
+    ]
+    second = engine.prompts[2]
+    assert "“Also, my car's annual emissions over 9000 miles.”" in second[-1].content
+    assert '"name": "get_weather"' in second[-2].content  # what it made so far goes back
+    # Without parallel calls the first request's call is the only one.
+    engine = FakeEngine([json.dumps({"city": "Lisbon"})])
+    body = _asked(asked, tools=[WEATHER, EMISSIONS], parallel_tool_calls=False)
+    assert len(answer_with_tools(engine, body, 64, 0).calls) == 1
 
 
 @pytest.fixture

@@ -40,7 +40,13 @@ def models(runtime: RuntimeDep) -> dict[str, Any]:
 def completions(runtime: RuntimeDep, body: schemas.OpenAIChatIn) -> Any:
     if wants_tools(body):  # the client's tools: called by the model, run by the client
         engine, config = runtime.engine, runtime.settings.engine
-        return tool_completion(engine, body, config.answer_tokens, config.temperature)
+        return tool_completion(
+            engine,
+            body,
+            config.answer_tokens,
+            config.temperature,
+            guided=config.tool_calls == "guided",
+        )
     question, history, instructions = _conversation(body)
     assistant = runtime.assistant(
         answer_tokens=body.max_completion_tokens or body.max_tokens,

@@ -1,0 +1,124 @@
+"""Arguments grounded in the request's words, the word shortlist of tools, and a message
+cut into its requests (tools/grounding.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pocketmind.engine.llama import _grammar
+from pocketmind.tools.grounding import (
+    ground,
+    numbers,
+    requests_in,
+    shortlist,
+    spans,
+    tool_words,
+)
+
+TRIANGLE = {
+    "type": "object",
+    "properties": {
+        "base": {"type": "integer"},
+        "height": {"type": "number"},
+        "unit": {"type": "string"},
+        "shape": {"type": "string", "enum": ["triangle", "square"]},
+        "exact": {"type": "boolean"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["base", "height"],
+}
+ASKED = "Find the area of a triangle with a base of 10 units and height of 5.5 units."
+
+
+def test_spans_are_the_words_as_written_never_starting_or_ending_on_glue() -> None:
+    offered = spans([ASKED])
+    assert {"10 units", "triangle", "base of 10 units", "5.5 units"} <= set(offered)
+    assert not {"of a", "a triangle", "units and", "the area"} & set(offered)
+    assert offered.index("units") < offered.index("10 units")  # shortest first
+    assert "Lisbon, Portugal" in spans(["Weather in Lisbon, Portugal."])
+    assert "New York" in spans(["Text Maya: I'm in New York.\nSee you"])
+    assert not [s for s in spans(["a\nb c"]) if "\n" in s]
+
+
+def test_numbers_are_read_in_digits_and_words_in_order_without_repeats() -> None:
+    assert numbers(["12,000 miles at 25 MPG, -3 and minus 4, 2.5 or 25"]) == [
+        12000,
+        25,
+        -3,
+        -4,
+        2.5,
+    ]
+    assert numbers(["a dozen eggs for five people"]) == [12, 5]
+    assert numbers(["docket 2022/AL2562"]) == [2022]  # a code's digits are not a number
+    assert numbers(["nothing here"]) == []
+
+
+def test_ground_narrows_free_leaves_and_keeps_the_rest() -> None:
+    grounded = ground(TRIANGLE, [ASKED])
+    props = grounded["properties"]
+    assert props["base"]["enum"] == [10]  # 5.5 is no integer
+    assert props["height"]["enum"] == [10, 5.5]
+    assert "10 units" in props["unit"]["enum"] and "of a" not in props["unit"]["enum"]
+    assert props["shape"] == TRIANGLE["properties"]["shape"]  # type: ignore[index]
+    assert props["exact"] == {"type": "boolean"}
+    assert "units" in props["tags"]["items"]["enum"]
+    assert grounded["required"] == ["base", "height"]
+    assert "enum" not in TRIANGLE["properties"]["base"]  # type: ignore[index]
+    # Nothing to copy: the leaf stays free rather than impossible.
+    assert ground({"type": "integer"}, ["no digits here"]) == {"type": "integer"}
+    assert ground({"type": "string"}, [""]) == {"type": "string"}
+    # A focus that states numbers gives them alone; one that states none falls back.
+    assert ground({"type": "number"}, [ASKED], focus="then 7 more")["enum"] == [7]
+    assert ground({"type": "number"}, [ASKED], focus="then more")["enum"] == [10, 5.5]
+
+
+def test_a_grounded_schema_builds_a_llama_grammar() -> None:
+    pytest.importorskip("llama_cpp")
+    assert _grammar(ground(TRIANGLE, [ASKED * 3])) is not None
+
+
+WEATHER = tool_words("get_weather", "The current weather in a city", {"properties": {"city": {}}})
+EMISSIONS = tool_words(
+    "calculate_emissions",
+    "Annual carbon dioxide emissions of a vehicle from its fuel efficiency",
+    {"properties": {"distance": {"description": "miles driven per year"}}},
+)
+
+
+def test_the_shortlist_offers_the_best_matching_tools() -> None:
+    tools = {"get_weather": WEATHER, "calculate_emissions": EMISSIONS}
+    assert shortlist("How much CO2 do I emit annually at 25 MPG fuel efficiency?", tools) == (
+        ["calculate_emissions"],
+        True,
+    )
+    # One shared word: the model may still answer in words.
+    assert shortlist("Is the weather nice?", tools) == (["get_weather"], False)
+    # No shared word: no tool.
+    assert shortlist("Who wrote Hamlet?", tools) == ([], False)
+    # Another script: every tool, the model decides.
+    assert shortlist("今日の天気は？", tools) == (["get_weather", "calculate_emissions"], False)
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("Play Taylor Swift and Maroon 5.", ["Play Taylor Swift and Maroon 5."]),
+        (
+            "Sum the multiples of 3 and 5. Also find the product of five primes.",
+            ["Sum the multiples of 3 and 5.", "Also find the product of five primes."],
+        ),
+        (
+            "Forecast Apple for 30 days, and then forecast Microsoft for 45 days.",
+            ["Forecast Apple for 30 days", "forecast Microsoft for 45 days."],
+        ),
+        (
+            "Help me? First, book a table. Secondly, call Maya. Finally, set an alarm.",
+            ["Help me?", "First, book a table.", "Secondly, call Maya.", "Finally, set an alarm."],
+        ),
+        ("I have 3 apples. I ate one.", ["I have 3 apples. I ate one."]),
+    ],
+)
+def test_a_message_is_cut_where_it_moves_on_to_another_request(
+    message: str, parts: list[str]
+) -> None:
+    assert requests_in(message) == parts
