@@ -331,6 +331,8 @@ def main() -> None:
                 results.append(
                     {"row": row, "id": entry["id"], "ok": ok, "output": output, "error": error}
                 )
+                if args.as_json:  # as it goes: a long run stopped early keeps what it scored
+                    Path(args.as_json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
             table[row][category] = (right, len(cases))
             seconds = time.perf_counter() - started
             print(

@@ -254,6 +254,32 @@ def _piece(llm: Any, token: int) -> str:
 def _grammar(schema: dict[str, Any] | None) -> Any:
     if schema is None:
         return None
+    _holdable(schema, "schema")
     from llama_cpp.llama_grammar import LlamaGrammar
 
     return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+
+
+def _holdable(schema: Any, where: str) -> None:
+    """Refuse a schema whose literal strings hold a double quote or a backslash.
+
+    llama-cpp-python's JSON-Schema-to-grammar writes such an ``enum``/``const`` value or
+    property name as a grammar literal that llama.cpp cannot parse, and a grammar that
+    does not parse ends the process in the sampler (0.3.x): one client's tool with
+    ``"enum": ["5'11\" tall"]`` would take the daemon down. An ``EngineError`` names it."""
+    if isinstance(schema, dict):
+        literals = list(schema.get("enum") or []) + ([schema["const"]] if "const" in schema else [])
+        literals += list((schema.get("properties") or {}).keys())
+        literals += list(schema.get("required") or [])
+        for value in literals:
+            if isinstance(value, str) and ('"' in value or "\\" in value):
+                raise EngineError(
+                    f"{where}: {value!r} holds a quote or a backslash, which llama.cpp's "
+                    "grammar cannot hold; leave it out of enum, const and property names"
+                )
+        for key, value in schema.items():
+            if key != "enum":
+                _holdable(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            _holdable(value, f"{where}[{index}]")

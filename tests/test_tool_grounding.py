@@ -122,3 +122,19 @@ def test_a_message_is_cut_where_it_moves_on_to_another_request(
     message: str, parts: list[str]
 ) -> None:
     assert requests_in(message) == parts
+
+
+def test_a_quote_in_a_literal_is_refused_before_it_reaches_llama_cpp() -> None:
+    # llama.cpp cannot parse the grammar such a literal becomes, and the sampler then
+    # ends the process: a client's enum must get an error, not take the daemon down.
+    pytest.importorskip("llama_cpp")
+    from pocketmind.engine.base import EngineError
+
+    quoted = {"type": "object", "properties": {"height": {"enum": ["5'11\" tall"]}}}
+    with pytest.raises(EngineError, match=r"properties\.height.*quote"):
+        _grammar(quoted)
+    with pytest.raises(EngineError, match="quote"):
+        _grammar({"type": "object", "properties": {'say "hi"': {"type": "string"}}})
+    assert _grammar({"enum": ["5'11 tall"]}) is not None
+    # Grounded spans leave such words out rather than offer what cannot be held.
+    assert not [s for s in spans(["He is 5'11\" tall"]) if '"' in s]

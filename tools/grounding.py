@@ -50,8 +50,8 @@ def spans(texts: Iterable[str], max_words: int = MAX_SPAN_WORDS) -> list[str]:
         for i, (start, _) in enumerate(words):
             for j in range(i, min(len(words), i + max_words)):
                 span = text[start : words[j][1]].strip(",.:'’")
-                if not span or "\n" in span:
-                    continue
+                if not span or "\n" in span or '"' in span or "\\" in span:
+                    continue  # a quote or backslash: llama.cpp's grammar cannot hold it
                 first, last = span.split()[0].lower(), span.split()[-1].lower()
                 if first not in _GLUE and last not in _GLUE:
                     found.setdefault(span, j - i)
