@@ -35,7 +35,18 @@ from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..engine.toolcalls import ToolCall
 from ..tools.agent import _unbounded
-from ..tools.grounding import ground, requests_in, shortlist, tool_words
+from ..tools.grounding import (
+    alike_numbers,
+    brings_new,
+    carried,
+    ground,
+    numbers,
+    numeric_required,
+    requests_in,
+    shortlist,
+    tool_words,
+    without_echoes,
+)
 from ..validation import InputError
 from . import schemas
 
@@ -93,6 +104,7 @@ class _Turn:
     part: str | None
     names: list[str]
     due: bool
+    text: str = ""  # the request's words (the part, or the whole message)
 
 
 def _turns(body: schemas.OpenAIChatIn, guided: bool) -> list[_Turn]:
@@ -115,9 +127,9 @@ def _turns(body: schemas.OpenAIChatIn, guided: bool) -> list[_Turn]:
     for part in parts or [request]:
         names, due = shortlist(part, words)
         if names:
-            turns.append(_Turn(part if len(parts) > 1 else None, names, due or required))
+            turns.append(_Turn(part if len(parts) > 1 else None, names, due or required, part))
     if required and not turns:
-        turns = [_Turn(None, list(functions), True)]
+        turns = [_Turn(None, list(functions), True, request)]
     return turns
 
 
@@ -149,6 +161,7 @@ def answer_with_tools(
             name: str | None = turn.names[0]
         else:
             name = _pick(engine, [*convo, *made], turn.names, turn.due, stats, _ask(turn, calls))
+        mine: list[ToolCall] = []  # this request's calls
         while name is not None and len(calls) < MAX_PARALLEL:
             call = _arguments(
                 engine,
@@ -160,19 +173,56 @@ def answer_with_tools(
                 sources,
                 turn.part,
             )
-            if any(call.name == c.name and call.arguments == c.arguments for c in calls):
+            if not _new(call, calls, guided):
                 break  # the same call again: the model has run out of new ones
             calls.append(call)
+            mine.append(call)
             if not parallel:
                 break
             made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))]
             name = _pick(engine, [*convo, *made], turn.names, False, stats, _ask(turn, calls))
+        while guided and parallel and mine and len(calls) < MAX_PARALLEL:
+            # "the factorial of 5, of 7 and of 9": the model stops after the first call;
+            # numbers the request states that no call used ask for another of the same.
+            last = mine[-1]
+            wanted = numeric_required(functions[last.name].parameters)
+            used = set().union(*(carried(c.arguments)[0] for c in calls))
+            unused = alike_numbers(
+                turn.text, used, [n for n in numbers([turn.text]) if n not in used]
+            )
+            if not wanted or len(unused) < len(wanted):
+                break
+            made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))]
+            call = _arguments(
+                engine,
+                [*convo, *made],
+                last.name,
+                functions[last.name].parameters,
+                max_tokens,
+                stats,
+                sources,
+                turn.part,
+                unused,
+            )
+            if not _new(call, calls, guided) or not carried(call.arguments)[0] & set(unused):
+                break
+            calls.append(call)
+            mine.append(call)
     if not calls:
         chat = engine.chat(convo, ChatOptions(max_tokens=max_tokens, temperature=temperature))
         text = strip_thinking(chat.text()).strip()
         _add(stats, chat.stats)
         return ToolReply(text, [], stats)
     return ToolReply(None, calls, stats)
+
+
+def _new(call: ToolCall, calls: list[ToolCall], guided: bool) -> bool:
+    """Whether ``call`` is a new one: not a repeat and, guided, carrying a value no
+    earlier call of the same function did."""
+    if any(call.name == c.name and call.arguments == c.arguments for c in calls):
+        return False
+    same = [c.arguments for c in calls if c.name == call.name]
+    return not (guided and same and not brings_new(call.arguments, same))
 
 
 def _ask(turn: _Turn, calls: list[ToolCall]) -> str:
@@ -196,10 +246,11 @@ def _arguments(
     stats: ChatStats,
     sources: list[str] | None,
     part: str | None = None,
+    only_numbers: list[float] | None = None,
 ) -> ToolCall:
     schema = _unbounded(parameters or {"type": "object", "properties": {}})
     if sources is not None:
-        schema = ground(schema, sources, part)
+        schema = ground(schema, sources, part, only_numbers)
     what = f"Calling {name} for “{part}”." if part else f"Calling {name}."
     chat = engine.chat(
         [*convo, Message("assistant", f"{what} Its arguments as JSON:")],
@@ -211,7 +262,11 @@ def _arguments(
         arguments = json.loads(raw)
     except json.JSONDecodeError as exc:  # cut short by max_tokens: the grammar was cut too
         raise EngineError(f"the model's arguments for {name} were cut short: {exc.msg}") from exc
-    return ToolCall(name, arguments if isinstance(arguments, dict) else {})
+    if not isinstance(arguments, dict):
+        arguments = {}
+    if sources is not None:
+        arguments = without_echoes(arguments, (parameters or {}).get("required") or [])
+    return ToolCall(name, arguments)
 
 
 def _pick(

@@ -251,3 +251,52 @@ def _ask_with_tools(ai: Any) -> None:
             tool_choice={"type": "function", "function": {"name": "nope"}},
         )
     assert "no tool called 'nope'" in refused.value.response.text
+
+
+FACTORIAL = {
+    "type": "function",
+    "function": {
+        "name": "math_factorial",
+        "description": "The factorial of a number",
+        "parameters": {
+            "type": "object",
+            "properties": {"number": {"type": "integer"}},
+            "required": ["number"],
+        },
+    },
+}
+
+
+def test_guided_numbers_no_call_used_ask_for_another_call_of_the_same_function() -> None:
+    asked = "What is the factorial of 5, the factorial of 7, and the factorial of 9?"
+    engine = FakeEngine(
+        [
+            '{"tool": "math_factorial"}',  # one shared word: the model is asked
+            json.dumps({"number": 5}),
+            '{"tool": "none"}',  # the model stops after one call...
+            json.dumps({"number": 7}),  # ...7 and 9 are left: it is asked for them
+            json.dumps({"number": 9}),
+        ]
+    )
+    reply = answer_with_tools(engine, _asked(asked, tools=[FACTORIAL]), 64, 0)
+    assert [c.arguments for c in reply.calls] == [{"number": 5}, {"number": 7}, {"number": 9}]
+    assert engine.options[3].json_schema["properties"]["number"]["enum"] == [7, 9]  # type: ignore[index]
+    assert engine.options[4].json_schema["properties"]["number"]["enum"] == [9]  # type: ignore[index]
+    # Unguided, the model's "none" ends it.
+    engine = FakeEngine([json.dumps({"tool": "math_factorial"}), json.dumps({"number": 5})])
+    body = _asked(asked, tools=[FACTORIAL])
+    assert len(answer_with_tools(engine, body, 64, 0, guided=False).calls) == 1
+
+
+def test_guided_a_second_call_that_only_reshuffles_the_first_is_dropped() -> None:
+    asked = "What is the factorial of 5?"
+    engine = FakeEngine(
+        [
+            '{"tool": "math_factorial"}',
+            json.dumps({"number": 5}),
+            '{"tool": "math_factorial"}',
+            json.dumps({"number": 5.0}),
+        ]
+    )
+    reply = answer_with_tools(engine, _asked(asked, tools=[FACTORIAL]), 64, 0)
+    assert [c.arguments for c in reply.calls] == [{"number": 5}]

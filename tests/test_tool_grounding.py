@@ -138,3 +138,57 @@ def test_a_quote_in_a_literal_is_refused_before_it_reaches_llama_cpp() -> None:
     assert _grammar({"enum": ["5'11 tall"]}) is not None
     # Grounded spans leave such words out rather than offer what cannot be held.
     assert not [s for s in spans(["He is 5'11\" tall"]) if '"' in s]
+
+
+def test_a_focus_keeps_spans_and_numbers_to_its_own_request() -> None:
+    message = "Who discovered the Higgs Boson? Lastly, the Louvre's hours on Monday."
+    first = ground({"type": "string"}, [message], focus="Who discovered the Higgs Boson?")
+    assert "Higgs Boson" in first["enum"] and "Monday" not in first["enum"]
+    assert ground({"type": "integer"}, ["5, 7 and 9"], only_numbers=[7.0, 9.0])["enum"] == [7, 9]
+
+
+def test_a_call_is_new_only_with_a_value_no_earlier_call_carried() -> None:
+    from pocketmind.tools.grounding import brings_new, carried, numeric_required
+
+    assert carried({"docket": "2022/AL2562", "n": 3, "ok": True, "xs": [1.5]}) == (
+        {2022.0, 3.0, 1.5},
+        {"2022/al2562"},
+    )
+    first = {"current": 12, "distance": 8}
+    assert not brings_new({"current": 8, "distance": 8}, [first])  # reshuffled
+    assert brings_new({"current": 12, "distance": 9}, [first])
+    assert brings_new({"city": "Porto"}, [{"city": "Lisbon"}])
+    schema = {
+        "properties": {"n": {"type": "integer"}, "s": {"type": "string"}, "x": {"type": "number"}},
+        "required": ["n", "s"],
+    }
+    assert numeric_required(schema) == ["n"]
+    assert numeric_required(None) == []
+
+
+def test_an_optional_argument_that_echoes_another_is_dropped() -> None:
+    from pocketmind.tools.grounding import without_echoes
+
+    padded = {"distance": 4, "speed": 4, "exact": True, "unit": "km"}
+    assert without_echoes(padded, ["distance"]) == {"distance": 4, "exact": True, "unit": "km"}
+    # Required arguments stay even when equal, and so do booleans.
+    assert without_echoes({"w": 5, "h": 5}, ["w", "h"]) == {"w": 5, "h": 5}
+    assert without_echoes({"a": True, "b": 1}, []) == {"a": True, "b": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "used", "alike"),
+    [
+        ("the factorial of 5, the factorial of 7, and the factorial of 9", {5.0}, [7.0, 9.0]),
+        ("cases filed in 2019. Also cases filed in the year 2018", {2019.0}, [2018.0]),
+        ("play time of 20 minutes and 15 minutes respectively", {20.0}, [15.0]),
+        ("my car drives 12,000 miles at 25 MPG fuel efficiency", {12000.0}, []),
+        ("a base of 10 units", {10.0}, []),
+    ],
+)
+def test_numbers_stated_in_the_same_words_as_a_used_one_are_alike(
+    text: str, used: set[float], alike: list[float]
+) -> None:
+    from pocketmind.tools.grounding import alike_numbers
+
+    assert alike_numbers(text, used, [n for n in numbers([text]) if n not in used]) == alike

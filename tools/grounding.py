@@ -73,14 +73,81 @@ def numbers(texts: Iterable[str]) -> list[float]:
     return list(seen)
 
 
-def ground(schema: Any, texts: Sequence[str], focus: str | None = None) -> Any:
+def ground(
+    schema: Any,
+    texts: Sequence[str],
+    focus: str | None = None,
+    only_numbers: Sequence[float] | None = None,
+) -> Any:
     """``schema`` with each free string and number leaf narrowed to an ``enum`` of what
     ``texts`` state (see the module's docstring). With a ``focus`` (the part of a message
-    this call serves) that states numbers, numbers come from it alone. The input is not
-    changed."""
-    offered = spans(texts)[:MAX_SPANS]
-    stated = (numbers([focus]) if focus else []) or numbers(texts)
+    this call serves), spans and numbers come from it alone when it has any;
+    ``only_numbers`` names the numbers outright. The input is not changed."""
+    offered = ((spans([focus]) if focus else []) or spans(texts))[:MAX_SPANS]
+    if only_numbers is not None:
+        stated = list(only_numbers)
+    else:
+        stated = (numbers([focus]) if focus else []) or numbers(texts)
     return _narrow(schema, offered, stated)
+
+
+def carried(arguments: Any) -> tuple[set[float], set[str]]:
+    """The numbers and strings a call's arguments carry (a number written inside a
+    string, "2022/AL2562", counts as carried too)."""
+    found: tuple[set[float], set[str]] = (set(), set())
+    stack = [arguments]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            found[0].add(float(value))
+        elif isinstance(value, str):
+            found[1].add(value.lower())
+            found[0].update(numbers([value]))
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return found
+
+
+def brings_new(arguments: Any, earlier: Sequence[Any]) -> bool:
+    """Whether a call carries a value none of the ``earlier`` calls' arguments did: a
+    second call of a function that only reshuffles the first's values is not a new one."""
+    numbers_now, strings_now = carried(arguments)
+    numbers_then: set[float] = set()
+    strings_then: set[str] = set()
+    for other in earlier:
+        more_numbers, more_strings = carried(other)
+        numbers_then |= more_numbers
+        strings_then |= more_strings
+    return bool(numbers_now - numbers_then or strings_now - strings_then)
+
+
+def without_echoes(arguments: dict[str, Any], required: Sequence[str]) -> dict[str, Any]:
+    """``arguments`` less each optional one that only repeats another's value: a small
+    model pads an optional parameter with a value it already used ("speed_of_light": 4
+    beside "distance_in_light_years": 4)."""
+    kept = dict(arguments)
+    for key, value in arguments.items():
+        if key in required or isinstance(value, bool) or not isinstance(value, int | float | str):
+            continue
+        others = [v for k, v in kept.items() if k != key and not isinstance(v, bool)]
+        if value in others:
+            del kept[key]
+    return kept
+
+
+def numeric_required(parameters: dict[str, Any] | None) -> list[str]:
+    """The required parameters that take a number."""
+    properties = (parameters or {}).get("properties") or {}
+    return [
+        name
+        for name in (parameters or {}).get("required") or []
+        if isinstance(properties.get(name), dict)
+        and properties[name].get("type") in ("number", "integer")
+    ]
 
 
 def _narrow(schema: Any, offered: list[str], stated: list[float]) -> Any:
@@ -185,3 +252,32 @@ def requests_in(text: str) -> list[str]:
     "Secondly, …"), each part stripped; a message that asks one thing is one part."""
     parts = [p.strip(" \t\n\"'") for p in _PART.split(text)]
     return [p for p in parts if p]
+
+
+def alike_numbers(text: str, used: set[float], unused: Sequence[float]) -> list[float]:
+    """The ``unused`` numbers ``text`` states in the same words as a ``used`` one: "the
+    factorial of 5, the factorial of 7", "20 minutes and 15 minutes", "filed in 2019 …
+    filed in the year 2018". A number's context is the two content words before it and
+    the two after it (up to the next number), compared side by side; a number meant for
+    another parameter ("12,000 miles at 25 MPG") shares none."""
+    tokens = [m.group() for m in _WORD.finditer(text)]
+    values = [numbers([t]) for t in tokens]
+    contexts: dict[float, set[tuple[int, str]]] = {}
+    for i, found in enumerate(values):
+        if not found:
+            continue
+        near: set[tuple[int, str]] = set()
+        for step in (-1, 1):
+            j, taken = i + step, 0
+            while 0 <= j < len(tokens) and taken < 2 and not values[j]:
+                word = tokens[j].lower()
+                if word not in _GLUE and word not in ("per", "also"):
+                    near.add((step, word))
+                    taken += 1
+                j += step
+        for value in found:
+            contexts.setdefault(value, set()).update(near)
+    seen: set[tuple[int, str]] = set()
+    for value in used:
+        seen |= contexts.get(value, set())
+    return [n for n in unused if contexts.get(n, set()) & seen]
