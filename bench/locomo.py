@@ -327,7 +327,7 @@ def main() -> None:
     indexes = conversations(args.convs or "all")
     samples = load_samples()
     detail: list[dict[str, Any]] = []
-    rerankers = BenchRerankers(embedder)
+    rerankers = BenchRerankers(embedder, cache_tokens=True)
     sums, counts = evaluate_each(
         [samples[i] for i in indexes],
         embedder,
