@@ -85,8 +85,9 @@ MODES |= {
     # Neighbours within a day of the hit, not 30 minutes (a chat thread answered later).
     "pocketmind+day-threads": {"neighbor_window_minutes": 1440.0},
     # The in-process rerankers (bench/rerankers.py); "+late@20x0.5": depth 20, weight 0.5.
-    "pocketmind+late": {"rerank": "late-interaction"},
-    "pocketmind+judge": {"rerank": "judge"},
+    # Depth and weight as chosen on LoCoMo 0-4 and phone life's tuning half.
+    "pocketmind+late": {"rerank": "late-interaction", "rerank_depth": 30, "rerank_weight": 0.5},
+    "pocketmind+judge": {"rerank": "judge", "rerank_depth": 20, "rerank_weight": 0.25},
 }
 SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
 
