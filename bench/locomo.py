@@ -7,7 +7,8 @@ timestamped with the session date), ask its category 1-4 questions, and score
 The retrieval defaults were chosen on conversations 0-4 (bench/sweep.py);
 figures are printed for 0-4 (tuning), 5-9 (held out) and all 10.
 
-    python bench/locomo.py [--modes today,pocketmind,vector] [--convs 5-9]
+    python bench/locomo.py [--modes today,pocketmind,vector] [--convs 5-9] [--limit 10]
+    python bench/locomo.py --modes pocketmind,pocketmind+late@20x0.5 --convs 0-4
     python bench/locomo.py --qa [--limit 40] [--engine-url URL]   (bench/locomo_qa.py)
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from embed_cache import CachedEmbedder
+from rerankers import BenchRerankers, mode_settings
 
 from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
@@ -82,6 +84,10 @@ MODES |= {
     "pocketmind+second-hop": SECOND_HOP,
     # Neighbours within a day of the hit, not 30 minutes (a chat thread answered later).
     "pocketmind+day-threads": {"neighbor_window_minutes": 1440.0},
+    # The in-process rerankers (bench/rerankers.py); "+late@20x0.5": depth 20, weight 0.5.
+    # Depth and weight as chosen on LoCoMo 0-4 and phone life's tuning half.
+    "pocketmind+late": {"rerank": "late-interaction", "rerank_depth": 30, "rerank_weight": 0.5},
+    "pocketmind+judge": {"rerank": "judge", "rerank_depth": 20, "rerank_weight": 0.25},
 }
 SPLITS = {"0-4 (tuning)": range(0, 5), "5-9 (held out)": range(5, 10), "all 10": range(0, 10)}
 
@@ -167,12 +173,16 @@ def evaluate_each(
     time_phrases: bool = True,
     overrides: dict[str, Any] | None = None,
     detail: list[dict[str, Any]] | None = None,
+    rerankers: BenchRerankers | None = None,
+    limit: int | None = None,
 ) -> tuple[list[dict[str, np.ndarray]], list[int]]:
     """Per conversation: the summed recall@k per mode, and its question count.
 
     With ``detail``, one row per question and mode is appended to it (conversation,
-    category, question, evidence, the top 10, recall@10).
+    category, question, evidence, the top 10, recall@10). ``limit``: the first that
+    many category 1-4 questions of each conversation (a subsample for slow rerankers).
     """
+    rerankers = rerankers or BenchRerankers(embedder)
     all_sums, all_counts = [], []
     with tempfile.TemporaryDirectory() as home:
         for position, sample in enumerate(samples):
@@ -185,7 +195,7 @@ def evaluate_each(
                 retrieval = (
                     {**MODES[mode], **(overrides or {})}
                     if mode in ("hybrid", "pocketmind")
-                    else MODES[mode]
+                    else mode_settings(mode, MODES)
                 )
                 settings = load_settings(
                     Path(home) / f"{sample['sample_id']}-{mode}",
@@ -201,10 +211,12 @@ def evaluate_each(
                 evidence = set(qa.get("evidence") or [])
                 if qa.get("category") not in (1, 2, 3, 4) or not evidence:
                     continue
+                if limit is not None and questions >= limit:
+                    break
                 questions += 1
                 for mode, store in stores.items():
                     started = time.perf_counter()
-                    hits = Retriever(store).search(
+                    hits = Retriever(store, rerankers.for_mode(mode)).search(
                         qa["question"], k=max(KS), now=now, time_phrases=time_phrases
                     )
                     took_ms = (time.perf_counter() - started) * 1000
@@ -301,6 +313,7 @@ def main() -> None:
     parser.add_argument("--by-category", action="store_true", help="recall@10 per category")
     parser.add_argument("--misses", type=int, default=0, help="misses shown per category")
     parser.add_argument("--qa", action="store_true", help="answer with a model (locomo_qa.py)")
+    parser.add_argument("--limit", type=int, help="first N questions of each conversation")
     args, rest = parser.parse_known_args()
     if args.qa:
         import locomo_qa
@@ -315,6 +328,7 @@ def main() -> None:
     indexes = conversations(args.convs or "all")
     samples = load_samples()
     detail: list[dict[str, Any]] = []
+    rerankers = BenchRerankers(embedder, cache_tokens=True)
     sums, counts = evaluate_each(
         [samples[i] for i in indexes],
         embedder,
@@ -322,6 +336,8 @@ def main() -> None:
         not args.no_time_phrases,
         overrides,
         detail,
+        rerankers,
+        args.limit,
     )
     embedder.save()
     for split, result in splits(sums, counts, indexes).items():
@@ -333,6 +349,7 @@ def main() -> None:
         times = sorted(r["ms"] for r in detail if r["mode"] == mode)
         p50, p95 = times[len(times) // 2], times[min(len(times) - 1, int(0.95 * len(times)))]
         print(f"  {mode:24s} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms")
+    rerankers.report()
     if args.by_category or args.misses:
         by_category(detail, indexes, args.misses)
     took = time.perf_counter() - started

@@ -10,7 +10,8 @@ questions with an answering memory in the top 1 / 3 / 10.
 Modes, side by side in one run: vector only, BM25 only, naive RRF, ``today`` (the
 hybrid before issue 18), ``previous`` (the defaults before bench/sweep.py chose them on
 the tuning halves), ``pocketmind`` (the current defaults), each new signal on its own,
-and the bi-encoder rerank with its cost per query.
+and the rerankers (bi-encoder, late interaction, the LM judge) with their cost per query;
+``pocketmind+late@20x0.5`` reranks depth 20 at weight 0.5 (bench/rerankers.py).
 
     python bench/retrieval.py [--modes vector,previous,pocketmind] [--misses]
     python bench/sweep.py      # choose the defaults on the tuning halves only
@@ -32,10 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import locomo
 from embed_cache import CachedEmbedder
+from rerankers import BenchRerankers, mode_settings
 
 from pocketmind.embedders import Embedder, SentenceTransformerEmbedder
 from pocketmind.memory import MemoryStore, NewMemory
 from pocketmind.retrieval import Retriever
+from pocketmind.retrieval.rerank import Reranker
 from pocketmind.settings import load_settings
 
 PHONE_LIFE = Path(__file__).resolve().parent / "phone_life.json"
@@ -47,6 +50,8 @@ MODES: dict[str, dict[str, Any]] = {
     "today+informative": {"expand_relations": False, "now_weight": 0.0, "informative_weight": 0.1},
     "pocketmind": {},
     "pocketmind+embedder-rerank": {"rerank": "embedder"},
+    "pocketmind+late": locomo.MODES["pocketmind+late"],
+    "pocketmind+judge": locomo.MODES["pocketmind+judge"],
     **{
         name: locomo.MODES[name]
         for name in (
@@ -84,7 +89,11 @@ def phone_store(
 
 
 def phone_scores(
-    store: MemoryStore, keys: dict[int, str], data: dict[str, Any], half: str | None
+    store: MemoryStore,
+    keys: dict[int, str],
+    data: dict[str, Any],
+    half: str | None,
+    reranker: Reranker | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Hit@1/3/10 over the questions of ``half`` (None: all), and the top-3 misses."""
     now = datetime.fromisoformat(data["now"])
@@ -96,7 +105,7 @@ def phone_scores(
         asked += 1
         found = [
             keys[r.memory.id]
-            for r in Retriever(store).search(item["question"], k=max(TOPS), now=now)
+            for r in Retriever(store, reranker).search(item["question"], k=max(TOPS), now=now)
         ]
         gold = set(item["gold"])
         for j, top in enumerate(TOPS):
@@ -106,7 +115,13 @@ def phone_scores(
     return {f"top{t}": hits[j] / asked for j, t in enumerate(TOPS)} | {"questions": asked}, misses
 
 
-def phone_life(embedder: Embedder, modes: dict[str, dict[str, Any]], show_misses: bool) -> None:
+def phone_life(
+    embedder: Embedder,
+    modes: dict[str, dict[str, Any]],
+    show_misses: bool,
+    rerankers: BenchRerankers | None = None,
+) -> None:
+    rerankers = rerankers or BenchRerankers(embedder)
     data = load_phone_life()
     print(
         f"phone life: {len(data['memories'])} memories, {len(data['questions'])} questions "
@@ -118,7 +133,7 @@ def phone_life(embedder: Embedder, modes: dict[str, dict[str, Any]], show_misses
             store, keys = phone_store(Path(home) / mode, embedder, data, retrieval)
             for half in ("tune", "held-out", None):
                 started = time.perf_counter()
-                figures, misses = phone_scores(store, keys, data, half)
+                figures, misses = phone_scores(store, keys, data, half, rerankers.for_mode(mode))
                 per_query = (time.perf_counter() - started) * 1000 / figures["questions"]
                 print(
                     f"  {mode:28s} {half or 'all':9s} {figures['top1']:6.3f} "
@@ -128,20 +143,23 @@ def phone_life(embedder: Embedder, modes: dict[str, dict[str, Any]], show_misses
                     for miss in misses:
                         print(f"      miss: {miss}")
             store.close()
+    rerankers.report()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--modes", default=",".join(MODES))
+    # The judge takes seconds a query: name it in --modes to run it.
+    parser.add_argument("--modes", default=",".join(m for m in MODES if m != "pocketmind+judge"))
     parser.add_argument("--misses", action="store_true", help="list the tuning half's top-3 misses")
     parser.add_argument("--set", action="append", default=[], help="retrieval KEY=VALUE")
     args = parser.parse_args()
     for mode in ("pocketmind", "pocketmind+embedder-rerank"):
         MODES[mode] = {**MODES[mode], **locomo.setting_overrides(args.set)}
     embedder = CachedEmbedder(SentenceTransformerEmbedder())
-    phone_life(embedder, {m: MODES[m] for m in args.modes.split(",")}, args.misses)
+    modes = {m: mode_settings(m, MODES) for m in args.modes.split(",")}
+    phone_life(embedder, modes, args.misses)
     embedder.save()
 
 

@@ -38,5 +38,17 @@ class FakeEmbedder:
                 out[row, 0] = 1.0
         return normalize_rows(out)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], Vectors]]:
+        """Each text's words, one hashed unit vector each (late interaction in tests)."""
+        out = []
+        for text in texts:
+            words = self._WORD.findall(text.lower())
+            rows = np.zeros((len(words), self.dim), dtype=np.float32)
+            for row, word in enumerate(words):
+                index, sign = self._bucket(word)
+                rows[row, index] = sign
+            out.append((words, normalize_rows(rows)))
+        return out
+
     def close(self) -> None:
         pass

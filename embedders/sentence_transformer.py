@@ -83,5 +83,33 @@ class SentenceTransformerEmbedder:
         )
         return normalize_rows(vectors)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], Vectors]]:
+        """Each text's word pieces and their unit output vectors (the ones mean pooling
+        averages), without [CLS] and [SEP]: what late-interaction reranking reads."""
+        if not texts:
+            return []
+        model = self._load()
+        tokenizer = model.tokenizer  # type: ignore[attr-defined]
+        encoded = tokenizer(
+            list(texts),
+            truncation=True,
+            max_length=model.max_seq_length,  # type: ignore[attr-defined]
+        )["input_ids"]
+        outputs = model.encode(  # type: ignore[attr-defined]
+            list(texts),
+            batch_size=self.batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        special = set(tokenizer.all_special_ids)
+        out = []
+        for ids, vectors in zip(encoded, outputs, strict=True):
+            keep = [i for i, token in enumerate(ids) if token not in special]
+            pieces = tokenizer.convert_ids_to_tokens([ids[i] for i in keep])
+            rows = vectors.float().numpy()[keep] if keep else np.zeros((0, self.dim))
+            out.append((list(pieces), normalize_rows(rows)))
+        return out
+
     def close(self) -> None:
         self._model = None

@@ -8,7 +8,9 @@ Above words and vectors:
   to, and a question about "now" prefers stated changes and current states;
 - :mod:`.informative` and :mod:`.coverage`: statements over chatter, question words held;
 - :mod:`.feedback`: a second hop (pseudo-relevance feedback), off by default;
-- :mod:`.rerank`: the reranking seam (Protocol, fake, llama.cpp over HTTP).
+- :mod:`.rerank`: the reranking seam (Protocol, fake, llama.cpp over HTTP), with
+  :mod:`.late_interaction` (MaxSim over MiniLM's token vectors) and :mod:`.judge` (a small
+  chat GGUF asked yes/no), in process, off by default.
 """
 
 from .retriever import Retriever

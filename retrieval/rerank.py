@@ -7,9 +7,13 @@ A :class:`Reranker` scores (question, text) pairs. Backends:
   stored vector. This is NOT a cross-encoder: it is the same bi-encoder (MiniLM) the
   first stage uses, given the whole question instead of its content words. It costs one
   extra query embedding;
+- :class:`~.late_interaction.LateInteractionReranker`: ColBERT-style MaxSim over the
+  embedder's own token vectors (sentence-transformers backend only);
+- :class:`~.judge.LlamaJudge`: a small chat GGUF in process, asked "does this memory
+  answer the question?", scored by log P(yes) - log P(no);
 - :class:`FakeReranker`: word overlap, for tests.
 
-An in-process GGUF reranker waits for one in the models catalog (there is none yet).
+An in-process GGUF cross-encoder waits for one in the models catalog (there is none yet).
 :func:`rerank` blends the reranker's scores with the first stage's over the top
 ``depth`` results; ``weight`` 1 trusts the reranker alone.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Protocol
 
 import httpx
@@ -157,6 +162,10 @@ def rerank(
     return reordered + tail
 
 
+# Loaded judges by model file: a Retriever is made per search, the model once a process.
+_JUDGES: dict[Path | None, Reranker] = {}
+
+
 def make_reranker(store: object) -> Reranker | None:
     """The reranker a store's retrieval settings name, or None when it is off."""
     settings = store.settings.retrieval  # type: ignore[attr-defined]
@@ -166,5 +175,23 @@ def make_reranker(store: object) -> Reranker | None:
         if not settings.rerank_url:
             raise RerankError("retrieval.rerank is 'http' but retrieval.rerank_url is not set")
         return HttpReranker(settings.rerank_url)
+    if settings.rerank == "late-interaction":
+        from .late_interaction import LateInteractionReranker
+
+        return LateInteractionReranker(store.embedder)  # type: ignore[attr-defined]
+    if settings.rerank == "judge":
+        return shared_judge(settings.rerank_model)
     index = store.index  # type: ignore[attr-defined]
     return EmbedderReranker(store.embedder.embed, index.vectors_of)  # type: ignore[attr-defined]
+
+
+def shared_judge(model: Path | None) -> Reranker:
+    """The in-process yes/no judge for ``model`` (None: the packaged SmolLM2), made once."""
+    from .. import host
+    from ..models.local import packaged_model
+    from .judge import LlamaJudge
+
+    path = model.expanduser() if model is not None else packaged_model()
+    if path not in _JUDGES:
+        _JUDGES[path] = LlamaJudge(path, threads=host.default_threads())
+    return _JUDGES[path]

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Taken off a fact that only restates the relation a question's words resolved through.
 RESTATED_RELATION = 0.5
+_SKIPPED: set[str] = set()  # reranker failures already logged
 Ranking = list[tuple[int, float]]  # (memory id, score), best first
 __all__ = ["STOPWORDS", "Retriever", "content_words", "fts_query"]
 
@@ -132,7 +133,9 @@ class Retriever:
                 weight=self.settings.rerank_weight,
             )
         except RerankError as exc:
-            log.warning("reranking skipped: %s", exc)
+            if str(exc) not in _SKIPPED:  # once a process: a search is made per question
+                _SKIPPED.add(str(exc))
+                log.warning("reranking skipped: %s", exc)
             return results
 
     def _allowed(

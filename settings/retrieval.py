@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -100,11 +101,16 @@ class RetrievalSettings(_Section):
     feedback_terms: int = Field(
         default=6, ge=1, le=30, description="Rarest words of the first hits the second BM25 adds."
     )
-    rerank: Literal["off", "http", "embedder"] = Field(
+    rerank: Literal["off", "http", "embedder", "late-interaction", "judge"] = Field(
         default="off",
         description="Second stage: off; http (llama.cpp /v1/rerank at rerank_url); embedder "
         "(the whole question's embedding against the candidates': a bi-encoder, not a "
-        "cross-encoder).",
+        "cross-encoder); late-interaction (MaxSim over the embedder's token vectors; "
+        "sentence-transformers backend only); judge (a small chat GGUF asked yes/no per "
+        "candidate, in process; rerank_model or the packaged SmolLM2).",
+    )
+    rerank_model: Path | None = Field(
+        default=None, description="GGUF chat model for rerank = 'judge' (default: packaged)."
     )
     rerank_url: str | None = Field(default=None, description="llama-server --reranking URL.")
     rerank_depth: int = Field(default=20, ge=2, le=200, description="Results reranked.")
