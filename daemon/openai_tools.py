@@ -156,7 +156,7 @@ def answer_with_tools(
     for turn in _turns(body, guided):
         if calls and not parallel:
             break
-        made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))] if calls else []
+        made = _made(calls)
         if turn.due and len(turn.names) == 1:
             name: str | None = turn.names[0]
         else:
@@ -179,7 +179,7 @@ def answer_with_tools(
             mine.append(call)
             if not parallel:
                 break
-            made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))]
+            made = _made(calls)
             name = _pick(engine, [*convo, *made], turn.names, False, stats, _ask(turn, calls))
         while guided and parallel and mine and len(calls) < MAX_PARALLEL:
             # "the factorial of 5, of 7 and of 9": the model stops after the first call;
@@ -192,7 +192,7 @@ def answer_with_tools(
             )
             if not wanted or len(unused) < len(wanted):
                 break
-            made = [Message("assistant", "\n".join(c.to_qwen() for c in calls))]
+            made = _made(calls)
             call = _arguments(
                 engine,
                 [*convo, *made],
@@ -214,6 +214,11 @@ def answer_with_tools(
         _add(stats, chat.stats)
         return ToolReply(text, [], stats)
     return ToolReply(None, calls, stats)
+
+
+def _made(calls: list[ToolCall]) -> list[Message]:
+    """The calls made so far, as the assistant's turn the model reads next (none: no turn)."""
+    return [Message("assistant", "\n".join(c.to_qwen() for c in calls))] if calls else []
 
 
 def _new(call: ToolCall, calls: list[ToolCall], guided: bool) -> bool:

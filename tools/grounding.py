@@ -207,11 +207,6 @@ def tool_words(name: str, description: str, parameters: dict[str, Any] | None) -
     return content_words(" ".join(parts))
 
 
-def overlap(request: str, words: set[str]) -> int:
-    """How many of a tool's content words the request uses."""
-    return len(content_words(request) & words)
-
-
 DUE = 3  # shared content words that make a call due without asking the model
 
 
@@ -224,15 +219,16 @@ def shortlist(request: str, tools: dict[str, set[str]]) -> tuple[list[str], bool
     A request with no Latin-script words at all leaves every tool to the model.
 
     The rule was read off BFCL's live categories, which are not the ones reported
-    (``bench/bfcl.py --shortlist``): there the gold function was among the offered in
-    0.88-0.92 of the relevant questions, and no tool was offered for 0.54 of the
-    irrelevant ones. Two shared words instead of three would make a call due for 0.23
-    of those irrelevant questions instead of 0.13, and for 0.78 of the relevant ones
-    instead of 0.57; the model, asked, says "none" to most irrelevant requests.
+    (``bench/bfcl.py --shortlist``): there the gold function is among the offered for
+    0.88-0.92 of the relevant questions, and no tool is offered for 0.51 of the
+    irrelevant ones. A call is due for 0.50-0.59 of the relevant and 0.13 of the
+    irrelevant; with two shared words instead of three it was 0.72-0.80 and 0.23, and
+    the model, asked, says "none" to most irrelevant requests.
     """
-    if not content_words(request) and not re.search(r"[A-Za-z]", request):
+    asked = content_words(request)
+    if not asked and not re.search(r"[A-Za-z]", request):
         return list(tools), False
-    scores = {name: overlap(request, words) for name, words in tools.items()}
+    scores = {name: len(asked & words) for name, words in tools.items()}
     best = max(scores.values(), default=0)
     if best == 0:
         return [], False
