@@ -35,6 +35,7 @@ from ..engine.base import ChatOptions, ChatStats, Engine, EngineError, Message
 from ..engine.thinking import strip_thinking
 from ..engine.toolcalls import ToolCall
 from ..tools.agent import _unbounded
+from ..tools.binding import next_items
 from ..tools.grounding import (
     alike_numbers,
     brings_new,
@@ -182,29 +183,36 @@ def answer_with_tools(
             made = _made(calls)
             name = _pick(engine, [*convo, *made], turn.names, False, stats, _ask(turn, calls))
         while guided and parallel and mine and len(calls) < MAX_PARALLEL:
-            # "the factorial of 5, of 7 and of 9": the model stops after the first call;
-            # numbers the request states that no call used ask for another of the same.
+            # "the factorial of 5, of 7 and of 9", "the artists Taylor Swift and Maroon
+            # 5": the model stops after the first call; numbers the request states that no
+            # call used, or the next item of a list a call took one of, ask for another.
             last = mine[-1]
-            wanted = numeric_required(functions[last.name].parameters)
+            parameters = functions[last.name].parameters
+            wanted = numeric_required(parameters)
             used = set().union(*(carried(c.arguments)[0] for c in calls))
             unused = alike_numbers(
                 turn.text, used, [n for n in numbers([turn.text]) if n not in used]
             )
-            if not wanted or len(unused) < len(wanted):
+            numbers_due = bool(wanted) and len(unused) >= len(wanted)
+            earlier = [c.arguments for c in calls if c.name == last.name]
+            pinned = next_items(turn.text, last.arguments, earlier)
+            if not numbers_due and not pinned:
                 break
-            made = _made(calls)
             call = _arguments(
                 engine,
-                [*convo, *made],
+                [*convo, *_made(calls)],
                 last.name,
-                functions[last.name].parameters,
+                parameters,
                 max_tokens,
                 stats,
                 sources,
                 turn.part,
-                unused,
+                unused if numbers_due else None,
+                pinned,
             )
-            if not _new(call, calls, guided) or not carried(call.arguments)[0] & set(unused):
+            if not _new(call, calls, guided):
+                break
+            if not pinned and not carried(call.arguments)[0] & set(unused):
                 break
             calls.append(call)
             mine.append(call)
@@ -252,10 +260,11 @@ def _arguments(
     sources: list[str] | None,
     part: str | None = None,
     only_numbers: list[float] | None = None,
+    pinned: dict[str, list[str]] | None = None,
 ) -> ToolCall:
     schema = _unbounded(parameters or {"type": "object", "properties": {}})
     if sources is not None:
-        schema = ground(schema, sources, part, only_numbers)
+        schema = ground(schema, sources, part, only_numbers, pinned)
     what = f"Calling {name} for “{part}”." if part else f"Calling {name}."
     chat = engine.chat(
         [*convo, Message("assistant", f"{what} Its arguments as JSON:")],

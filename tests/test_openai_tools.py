@@ -300,3 +300,46 @@ def test_guided_a_second_call_that_only_reshuffles_the_first_is_dropped() -> Non
     )
     reply = answer_with_tools(engine, _asked(asked, tools=[FACTORIAL]), 64, 0)
     assert [c.arguments for c in reply.calls] == [{"number": 5}]
+
+
+PLAY = {
+    "type": "function",
+    "function": {
+        "name": "play_artist",
+        "description": "Play songs by an artist for a while",
+        "parameters": {
+            "type": "object",
+            "properties": {"artist": {"type": "string"}, "minutes": {"type": "integer"}},
+            "required": ["artist", "minutes"],
+        },
+    },
+}
+
+
+def test_guided_the_next_item_of_a_list_asks_for_another_call_held_to_it() -> None:
+    asked = "Play the artists Taylor Swift and Maroon 5 for 20 minutes and 15 minutes"
+    engine = FakeEngine(
+        [
+            json.dumps({"artist": "Taylor Swift", "minutes": 20}),  # due: no pick
+            '{"tool": "none"}',  # the model stops after one call
+            json.dumps({"artist": "Maroon 5", "minutes": 15}),
+        ]
+    )
+    reply = answer_with_tools(engine, _asked(asked, tools=[PLAY]), 64, 0)
+    assert [c.arguments for c in reply.calls] == [
+        {"artist": "Taylor Swift", "minutes": 20},
+        {"artist": "Maroon 5", "minutes": 15},
+    ]
+    second = engine.options[2].json_schema["properties"]  # type: ignore[index]
+    assert second["artist"]["enum"] == ["Maroon", "Maroon 5"]  # the list's next item only
+    assert second["minutes"]["enum"] == [15]  # the number no call used, said alike
+    # A comma that starts a new clause is no list: "Maya, I'll be late" asks nothing more.
+    engine = FakeEngine(
+        [
+            '{"tool": "play_artist"}',
+            json.dumps({"artist": "Maya", "minutes": 5}),
+            '{"tool": "none"}',
+        ]
+    )
+    body = _asked("Play Maya, I'll listen for 5 minutes", tools=[PLAY])
+    assert len(answer_with_tools(engine, body, 64, 0).calls) == 1

@@ -57,12 +57,12 @@ def test_ground_narrows_free_leaves_and_keeps_the_rest() -> None:
     grounded = ground(TRIANGLE, [ASKED])
     props = grounded["properties"]
     assert props["base"]["enum"] == [10]  # 5.5 is no integer
-    assert props["height"]["enum"] == [10, 5.5]
+    assert props["height"]["enum"] == [5.5]  # "height of 5.5": written next to its name
     assert "10 units" in props["unit"]["enum"] and "of a" not in props["unit"]["enum"]
-    assert props["shape"] == TRIANGLE["properties"]["shape"]  # type: ignore[index]
+    assert props["shape"]["enum"] == ["triangle"]  # of its options, the one the request says
     assert props["exact"] == {"type": "boolean"}
     assert "units" in props["tags"]["items"]["enum"]
-    assert grounded["required"] == ["base", "height"]
+    assert grounded["required"] == ["base", "height", "unit", "shape"]  # named, or said
     assert "enum" not in TRIANGLE["properties"]["base"]  # type: ignore[index]
     # Nothing to copy: the leaf stays free rather than impossible.
     assert ground({"type": "integer"}, ["no digits here"]) == {"type": "integer"}
@@ -184,6 +184,10 @@ def test_an_optional_argument_that_echoes_another_is_dropped() -> None:
         ("play time of 20 minutes and 15 minutes respectively", {20.0}, [15.0]),
         ("my car drives 12,000 miles at 25 MPG fuel efficiency", {12000.0}, []),
         ("a base of 10 units", {10.0}, []),
+        ("the prime factors of the numbers 45, 100, and 150", {45.0}, [100.0, 150.0]),
+        ("two side lengths: 3 and 4, 5 and 12.", {3.0, 4.0}, [5.0, 12.0]),
+        ("John chose 36 and 48, while Mary chose 60 and 96", {36.0, 48.0}, [60.0, 96.0]),
+        ("a width of 20ft and a height of 12ft", {20.0}, []),
     ],
 )
 def test_numbers_stated_in_the_same_words_as_a_used_one_are_alike(

@@ -17,8 +17,18 @@ fill optional parameters; the grammar still lets it leave them out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from .binding import (
+    as_fractions,
+    bound_numbers,
+    named_spans,
+    said_options,
+    wants_fraction,
+    with_named,
+)
 
 MAX_SPAN_WORDS = 12  # the longest span offered: a short message's text, a full address
 MAX_SPANS = 600  # per leaf; llama.cpp's grammar stays small and quick to build well below it
@@ -78,17 +88,32 @@ def ground(
     texts: Sequence[str],
     focus: str | None = None,
     only_numbers: Sequence[float] | None = None,
+    pinned: Mapping[str, list[str]] | None = None,
 ) -> Any:
     """``schema`` with each free string and number leaf narrowed to an ``enum`` of what
     ``texts`` state (see the module's docstring). With a ``focus`` (the part of a message
     this call serves), spans and numbers come from it alone when it has any;
-    ``only_numbers`` names the numbers outright. The input is not changed."""
+    ``only_numbers`` names the numbers outright, and ``pinned`` the spans a named string
+    parameter may take (the next item of a list). The input is not changed."""
     offered = ((spans([focus]) if focus else []) or spans(texts))[:MAX_SPANS]
     if only_numbers is not None:
         stated = list(only_numbers)
     else:
         stated = (numbers([focus]) if focus else []) or numbers(texts)
-    return _narrow(schema, offered, stated)
+    said = focus or "\n".join(texts)
+    if isinstance(schema, dict):
+        schema = with_named(schema, said)
+    return _narrow(schema, _Offer(offered, stated, said, dict(pinned or {})))
+
+
+@dataclass
+class _Offer:
+    """What the request's words offer a leaf."""
+
+    spans: list[str]
+    numbers: list[float]
+    said: str  # the words the numbers are bound by
+    pinned: dict[str, list[str]] = field(default_factory=dict)
 
 
 def carried(arguments: Any) -> tuple[set[float], set[str]]:
@@ -150,17 +175,30 @@ def numeric_required(parameters: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def _narrow(schema: Any, offered: list[str], stated: list[float]) -> Any:
+def _narrow(schema: Any, offer: _Offer, name: str = "") -> Any:
+    """``schema`` narrowed; ``name`` is the property it is the value of, if any: a leaf
+    takes the numbers, or the words, written next to its name's words when the request
+    has some (:mod:`tools.binding`)."""
     if isinstance(schema, list):
-        return [_narrow(s, offered, stated) for s in schema]
+        return [_narrow(s, offer) for s in schema]
     if not isinstance(schema, dict):
         return schema
     if any(key in schema for key in _KEEP):
-        return schema
-    out = {key: _narrow_child(key, value, offered, stated) for key, value in schema.items()}
+        said = said_options(schema.get("enum") or [], offer.said)
+        return {**schema, "enum": said} if said else schema  # "in feet": feet
+    out = {key: _narrow_child(key, value, offer) for key, value in schema.items()}
     kind = schema.get("type")
-    if kind == "string" and offered:
-        out["enum"] = offered
+    stated = offer.numbers
+    if kind in ("integer", "number") and stated:
+        stated = bound_numbers(name, offer.said, stated) if name else stated
+        if wants_fraction(schema):
+            stated = as_fractions(stated, offer.said)
+    if kind == "string" and name in offer.pinned:
+        out["enum"] = offer.pinned[name]
+    elif kind == "string" and name and named_spans(name, offer.said):
+        out["enum"] = named_spans(name, offer.said)  # "directed by Thurop Van Orman"
+    elif kind == "string" and offer.spans:
+        out["enum"] = offer.spans
     elif kind == "integer":
         whole = [int(n) for n in stated if n == int(n)]
         if whole:
@@ -170,11 +208,11 @@ def _narrow(schema: Any, offered: list[str], stated: list[float]) -> Any:
     return out
 
 
-def _narrow_child(key: str, value: Any, offered: list[str], stated: list[float]) -> Any:
+def _narrow_child(key: str, value: Any, offer: _Offer) -> Any:
     if key == "properties" and isinstance(value, dict):
-        return {name: _narrow(spec, offered, stated) for name, spec in value.items()}
+        return {name: _narrow(spec, offer, name) for name, spec in value.items()}
     if key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
-        return _narrow(value, offered, stated)
+        return _narrow(value, offer)
     return value
 
 
@@ -254,14 +292,22 @@ def alike_numbers(text: str, used: set[float], unused: Sequence[float]) -> list[
     """The ``unused`` numbers ``text`` states in the same words as a ``used`` one: "the
     factorial of 5, the factorial of 7", "20 minutes and 15 minutes", "filed in 2019 …
     filed in the year 2018". A number's context is the two content words before it and
-    the two after it (up to the next number), compared side by side; a number meant for
-    another parameter ("12,000 miles at 25 MPG") shares none."""
+    the two after it (up to the next number), compared side by side; the numbers of one
+    list ("the numbers 45, 100, and 150", "3 and 4, 5 and 12") share theirs. A number
+    meant for another parameter ("12,000 miles at 25 MPG") shares none."""
     tokens = [m.group() for m in _WORD.finditer(text)]
     values = [numbers([t]) for t in tokens]
     contexts: dict[float, set[tuple[int, str]]] = {}
+    listed: list[float] = []  # the numbers of the list being read: "45, 100, and 150"
     for i, found in enumerate(values):
         if not found:
             continue
+        back = i - 1
+        while back >= 0 and not values[back] and tokens[back].lower() in ("and", "or", "&"):
+            back -= 1
+        if back < 0 or not values[back]:
+            listed = []
+        listed += found
         near: set[tuple[int, str]] = set()
         for step in (-1, 1):
             j, taken = i + step, 0
@@ -271,8 +317,11 @@ def alike_numbers(text: str, used: set[float], unused: Sequence[float]) -> list[
                     near.add((step, word))
                     taken += 1
                 j += step
-        for value in found:
+        for value in listed:  # a list's numbers share their words
             contexts.setdefault(value, set()).update(near)
+        shared = set().union(*(contexts[v] for v in listed))
+        for value in listed:
+            contexts[value] = shared
     seen: set[tuple[int, str]] = set()
     for value in used:
         seen |= contexts.get(value, set())
