@@ -29,6 +29,7 @@ from .binding import (
     wants_fraction,
     with_named,
 )
+from .dates import formatted
 
 MAX_SPAN_WORDS = 12  # the longest span offered: a short message's text, a full address
 MAX_SPANS = 600  # per leaf; llama.cpp's grammar stays small and quick to build well below it
@@ -183,6 +184,9 @@ def _narrow(schema: Any, offer: _Offer, name: str = "") -> Any:
         return [_narrow(s, offer) for s in schema]
     if not isinstance(schema, dict):
         return schema
+    dated = formatted(schema, offer.said) if schema.get("type") == "string" else []
+    if dated and "enum" not in schema:  # "April 11th, 2023" as "2023-04-11"
+        return {**{k: v for k, v in schema.items() if k != "format"}, "enum": dated}
     if any(key in schema for key in _KEEP):
         said = said_options(schema.get("enum") or [], offer.said)
         return {**schema, "enum": said} if said else schema  # "in feet": feet
