@@ -138,6 +138,8 @@ def test_the_words_after_a_parameters_name_are_its_value() -> None:
     assert named_spans("fuel_type", "a gas car at 25 MPG fuel efficiency") == []
     assert named_spans("unit", "a base of 10 units and height of 5") == []
     assert named_spans("restaurant_name", "Find a restaurant in Manhattan") == []
+    assert named_spans("special", "who has black as their special request") == []
+    assert named_spans("depart_from", "a train departing from Boston at 9") == ["Boston"]
     assert named_spans("", "anything") == []
 
 

@@ -242,6 +242,7 @@ def next_items(
 
 # What may stand between a parameter's name and its value: "directed by Thurop Van
 # Orman", "a recipe for pasta carbonara", "my location, Manhattan", "genre: Drama".
+_LINKS = frozenset("by from to at in on for with of".split())  # a name that ends linking
 _LEAD = re.compile(r"(?:\s*[,:=]\s*|\s+(?:of|for|by|named|called|is|as)\s+)", re.I)
 
 
@@ -259,7 +260,7 @@ def named_spans(name: str, text: str) -> list[str]:
         if word not in words:
             continue
         lead = _LEAD.match(text, match.end())
-        if lead is None and word == last:  # "directed by X", "the city Lisbon"
+        if lead is None and word == last and last in _LINKS:  # "directed_by": "by X"
             lead = re.compile(r"\s+").match(text, match.end())
         if lead is None or lead.end() >= len(text):
             continue
