@@ -7,8 +7,13 @@ next to the word that names it ("from 2010", "a decay rate of 0.1", "1500 miles"
 number leaf is held to the numbers written next to its own name's words when some are
 (:func:`bound_numbers`). A parameter the request names ("with details", "assuming equal
 variance", "weight 0.5") is one the user meant to set (:func:`named`); a yes/no one the
-request names is yes, unless a negation comes just before it. A percentage goes to a
-leaf whose description asks for a decimal as a fraction ("3%" -> 0.03, :func:`percents`).
+request names is yes, unless a negation comes just before it, and an option of an enum
+the request says ("in feet") is the one meant (:func:`said_options`). The words right
+after a name and a linking word are that parameter's value ("directed by Thurop Van
+Orman", :func:`named_spans`). A percentage goes to a leaf whose description asks for a
+decimal as a fraction ("3%" -> 0.03, :func:`percents`). The next item of a list one call
+took ("the artists Taylor Swift and Maroon 5") is what another call is for
+(:func:`next_items`).
 
 Nothing here invents a value: each rule only narrows what the request's words offer.
 """
@@ -19,7 +24,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_TOKEN = re.compile(r"[\w$€£%+#@]+(?:[-.'’:/,][\w%]+)*")
+# A word as written, with its inner punctuation: "Bob-123", "12,000", "3%", "sq.ft".
+WORD = re.compile(r"[\w$€£%+#@]+(?:[-.'’:/,][\w%]+)*")
 _NUMBER = re.compile(r"^[$€£]?-?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 # Name words that say nothing about where a value sits ("rate_of_interest").
@@ -29,23 +35,24 @@ _BEFORE = 4  # words read before a number, back to the previous number
 _AFTER = 2  # words read after it (units: "1500 miles", "25 MPG"), up to the next one
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """Suffixes off until none comes off: "annually", "annual" -> "annu"."""
     for suffix in ("ing", "ed", "es", "s", "ly", "al"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return _stem(word[: -len(suffix)])
+            return stem(word[: -len(suffix)])
     return word
 
 
 def name_words(name: str) -> set[str]:
-    """A parameter name's words, stemmed: "from_year" -> {"from", "year"},
-    "inputSynapticRate" -> {"input", "synapt", "rate"}."""
+    """A parameter name's words, stemmed, less filler: "from_year" -> {"from", "year"},
+    "rate_of_interest" -> {"rate", "interest"}."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
     words = re.findall(r"[a-z]+", spaced.lower())
-    return {_stem(w) for w in words if w not in _FILLER}
+    return {stem(w) for w in words if w not in _FILLER}
 
 
 def _words(text: str) -> list[str]:
-    return [m.group() for m in _TOKEN.finditer(text)]
+    return [m.group() for m in WORD.finditer(text)]
 
 
 def _value(token: str) -> float | None:
@@ -70,12 +77,12 @@ def _scores(words: set[str], text: str) -> dict[float, int]:
         for step, reach in ((-1, _BEFORE), (1, _AFTER)):
             j = i + step
             while 0 <= j < len(tokens) and abs(j - i) <= reach and values[j] is None:
-                if _stem(tokens[j].lower().strip("'’")) in words:
+                if stem(tokens[j].lower().strip("'’")) in words:
                     score += (3 if step < 0 else 2) if abs(j - i) <= (2 if step < 0 else 1) else 1
                 j += step
         # the unit glued to it: "12ft", "5km"
         tail = re.sub(r"^[$€£]?-?[\d,.]+", "", tokens[i]).lower()
-        if tail and _stem(tail) in words:
+        if tail and stem(tail) in words:
             score += 1
         scores[value] = max(scores.get(value, 0), score)
     return scores
@@ -119,7 +126,7 @@ def named(name: str, text: str) -> bool | None:
     if not words:
         return None
     tokens = [t.lower().strip("'’") for t in _words(text)]
-    stems = [_stem(t) for t in tokens]
+    stems = [stem(t) for t in tokens]
     if not words <= set(stems):
         return None
     first = min(i for i, s in enumerate(stems) if s in words)
@@ -172,7 +179,7 @@ def item_spans(text: str, start: int) -> list[str]:
     punctuation or a joining word ("Maroon 5, with …" -> "Maroon", "Maroon 5")."""
     out: list[str] = []
     end = start
-    for match in _TOKEN.finditer(text, start):
+    for match in WORD.finditer(text, start):
         gap = text[end : match.start()]
         word = match.group().lower()
         if not out and word.strip("'’") in _NOT_ITEM | {"and", "or"}:
@@ -253,10 +260,10 @@ def named_spans(name: str, text: str) -> list[str]:
     if not words:
         return []
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
-    last = _stem(spaced.split()[-1].lower()) if spaced.split() else ""
+    last = stem(spaced.split()[-1].lower()) if spaced.split() else ""
     out: list[str] = []
-    for match in _TOKEN.finditer(text):
-        word = _stem(match.group().lower().strip("'’"))
+    for match in WORD.finditer(text):
+        word = stem(match.group().lower().strip("'’"))
         if word not in words:
             continue
         lead = _LEAD.match(text, match.end())
@@ -264,8 +271,8 @@ def named_spans(name: str, text: str) -> list[str]:
             lead = re.compile(r"\s+").match(text, match.end())
         if lead is None or lead.end() >= len(text):
             continue
-        after = _TOKEN.match(text, lead.end())
-        if after is None or _stem(after.group().lower()) in words:
+        after = WORD.match(text, lead.end())
+        if after is None or stem(after.group().lower()) in words:
             continue  # the name goes on ("directed by" -> "by"): read from its last word
         found = item_spans(text, lead.end())
         out += [s for s in found if s not in out]

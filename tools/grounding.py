@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .binding import (
+    WORD,
     as_fractions,
     bound_numbers,
     named_spans,
     said_options,
+    stem,
     wants_fraction,
     with_named,
 )
@@ -34,7 +36,6 @@ from .dates import formatted
 MAX_SPAN_WORDS = 12  # the longest span offered: a short message's text, a full address
 MAX_SPANS = 600  # per leaf; llama.cpp's grammar stays small and quick to build well below it
 
-_WORD = re.compile(r"[\w$€£%+#@]+(?:[-.'’:/,][\w%]+)*")
 _NUMBER = re.compile(r"(?<![\w.])(-|minus |negative )?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w.]\d)")
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -57,7 +58,7 @@ def spans(texts: Iterable[str], max_words: int = MAX_SPAN_WORDS) -> list[str]:
     there (its own spacing and inner punctuation), shortest first, without repeats."""
     found: dict[str, int] = {}
     for text in texts:
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = [(m.start(), m.end()) for m in WORD.finditer(text)]
         for i, (start, _) in enumerate(words):
             for j in range(i, min(len(words), i + max_words)):
                 span = text[start : words[j][1]].strip(",.:'’")
@@ -227,18 +228,10 @@ _VAGUE = _GLUE | frozenset(
 )
 
 
-def _stem(word: str) -> str:
-    """Suffixes off until none comes off: "annually", "annual" -> "annu"."""
-    for suffix in ("ing", "ed", "es", "s", "ly", "al"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return _stem(word[: -len(suffix)])
-    return word
-
-
 def content_words(text: str) -> set[str]:
     """The request's or a tool's content words, crudely stemmed ("annually" ~ "annual")."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text.replace("_", " ").replace(".", " "))
-    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _VAGUE}
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _VAGUE}
 
 
 def tool_words(name: str, description: str, parameters: dict[str, Any] | None) -> set[str]:
@@ -299,7 +292,7 @@ def alike_numbers(text: str, used: set[float], unused: Sequence[float]) -> list[
     the two after it (up to the next number), compared side by side; the numbers of one
     list ("the numbers 45, 100, and 150", "3 and 4, 5 and 12") share theirs. A number
     meant for another parameter ("12,000 miles at 25 MPG") shares none."""
-    tokens = [m.group() for m in _WORD.finditer(text)]
+    tokens = [m.group() for m in WORD.finditer(text)]
     values = [numbers([t]) for t in tokens]
     contexts: dict[float, set[tuple[int, str]]] = {}
     listed: list[float] = []  # the numbers of the list being read: "45, 100, and 150"
