@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 23, 12, 0)
         ("on 2023-04-11 at 10:30, then Mar 3 2022, 10 people", [
             datetime(2023, 4, 11, 10, 30), datetime(2022, 3, 3)
         ]),
-        ("dinner on the 5th of May", [datetime(2026, 5, 5)]),  # no year: now's
+        ("dinner on the 5th of May", [datetime(2027, 5, 5)]),  # no year: the next one
+        ("lunch on December 1st", [datetime(2026, 12, 1)]),
         ("may I ask about February 30th, 2023?", []),  # no such day
         ("12 people at 7", []),
     ],

@@ -5,7 +5,7 @@ a tool's parameter asks for ``YYYY-MM-DD`` (in its description) or ``"format": "
 (JSON Schema). Left to choose among the request's word spans, a small model copies
 "2023". :func:`dates_in` reads the dates a request states (with a clock time when one
 follows), and :func:`formatted` writes them as the leaf wants them, so the grammar can
-offer exactly those strings. A date without a year takes the one ``now`` is in.
+offer exactly those strings. A date without a year is the next such day from ``now``.
 """
 
 from __future__ import annotations
@@ -48,14 +48,16 @@ _STRFTIME = re.compile(r"%[YmdHMS](?:[-/:. T]%[YmdHMS])*")
 def dates_in(text: str, now: datetime | None = None) -> list[datetime]:
     """The dates ``text`` states, each with the clock time written just after it (else
     midnight), in order, without repeats."""
-    year = (now or datetime.now()).year
+    today = (now or datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
     found: list[tuple[int, datetime]] = []
     for match in _MONTH_FIRST.finditer(text):
         month, day, stated = match.groups()
-        _add(found, match, text, int(stated or year), MONTHS[month.lower()], int(day))
+        y = int(stated) if stated else _next_year(today, MONTHS[month.lower()], int(day))
+        _add(found, match, text, y, MONTHS[month.lower()], int(day))
     for match in _DAY_FIRST.finditer(text):
         day, month, stated = match.groups()
-        _add(found, match, text, int(stated or year), MONTHS[month.lower()], int(day))
+        y = int(stated) if stated else _next_year(today, MONTHS[month.lower()], int(day))
+        _add(found, match, text, y, MONTHS[month.lower()], int(day))
     for match in _ISO.finditer(text):
         stated, month, day = match.groups()
         _add(found, match, text, int(stated), int(month), int(day))
@@ -64,6 +66,15 @@ def dates_in(text: str, now: datetime | None = None) -> list[datetime]:
         if when not in out:
             out.append(when)
     return out
+
+
+def _next_year(today: datetime, month: int, day: int) -> int:
+    """The year of the next such day from ``today`` on: "the 5th of May", said in
+    November, is next May."""
+    try:
+        return today.year + (datetime(today.year, month, day) < today)
+    except ValueError:
+        return today.year  # "February 30th": _add drops it
 
 
 def _add(
