@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pocketmind.tools.binding import (
     as_fractions,
+    bind_siblings,
     bound_numbers,
     item_spans,
     name_words,
@@ -183,3 +186,34 @@ def test_the_options_a_request_says_are_the_ones_meant() -> None:
     }
     out = with_named(schema, "the Empire State Building's height in feet")
     assert out["required"] == ["unit"] and out["properties"]["unit"]["enum"] == ["feet"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # a comma ends a number's words: "3 bedrooms, 2 bathrooms"
+        ("a house with 3 bedrooms, 2 bathrooms and area of 1800 square feet",
+         ["bedrooms", "bathrooms", "area"], [[3], [2], [1800]]),
+        # the words siblings share ("value") do not bind; their own do
+        ("an initial investment of $2000, final value of $3000 over 4 years",
+         ["initial_value", "final_value", "period_in_years"], [[2000], [3000], [4]]),
+        # "as 6cm and 10cm" puts "height" next to 6 alone, and "base" too: neither binds
+        ("the lengths of its base and height as 6cm and 10cm",
+         ["base", "height"], [[6, 10], [6, 10]]),
+        # names that differ only by a digit bind nothing
+        ("its three sides are 5 units, 4 units and 3 units long",
+         ["side1", "side2", "side3"], [[5, 4, 3]] * 3),
+    ],
+)  # fmt: skip
+def test_siblings_are_bound_together(
+    text: str, names: list[str], expected: list[list[float]]
+) -> None:
+    from pocketmind.tools.grounding import numbers
+
+    bound = bind_siblings(names, text, numbers([text]))
+    assert [bound[n] for n in names] == [[float(v) for v in e] for e in expected]
+
+
+def test_a_list_of_common_words_asks_for_no_other_call() -> None:
+    text = "a triangle with a base of 10 units and height of 5 units"
+    assert next_items(text, {"unit": "units"}, [{"unit": "units"}]) == {}

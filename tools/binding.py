@@ -65,9 +65,11 @@ def _value(token: str) -> float | None:
 
 def _scores(words: set[str], text: str) -> dict[float, int]:
     """Each stated number's best score for a leaf named by ``words``: 3 for each of them
-    within two words before the number ("from 2010"), 2 for one right after it (its
-    unit: "1500 miles"), 1 further off."""
-    tokens = _words(text)
+    within three words before the number ("from 2010", "decay rate of 0.1"), 2 for one
+    right after it (its unit: "1500 miles"), 1 further off; never across a comma or a
+    full stop ("3 bedrooms, 2 bathrooms")."""
+    found = list(WORD.finditer(text))
+    tokens = [m.group() for m in found]
     values = [_value(t) for t in tokens]
     scores: dict[float, int] = {}
     for i, value in enumerate(values):
@@ -77,8 +79,11 @@ def _scores(words: set[str], text: str) -> dict[float, int]:
         for step, reach in ((-1, _BEFORE), (1, _AFTER)):
             j = i + step
             while 0 <= j < len(tokens) and abs(j - i) <= reach and values[j] is None:
+                near, far = sorted((j, j - step))
+                if re.search(r"[,;.!?]", text[found[near].end() : found[far].start()]):
+                    break
                 if stem(tokens[j].lower().strip("'’")) in words:
-                    score += (3 if step < 0 else 2) if abs(j - i) <= (2 if step < 0 else 1) else 1
+                    score += (3 if step < 0 else 2) if abs(j - i) <= (3 if step < 0 else 1) else 1
                 j += step
         # the unit glued to it: "12ft", "5km"
         tail = re.sub(r"^[$€£]?-?[\d,.]+", "", tokens[i]).lower()
@@ -88,10 +93,12 @@ def _scores(words: set[str], text: str) -> dict[float, int]:
     return scores
 
 
-def bound_numbers(name: str, text: str, candidates: Sequence[float]) -> list[float]:
-    """The ``candidates`` written next to ``name``'s words in ``text``, the best placed
-    ones only; all of them when none is (the model chooses, as before)."""
-    words = name_words(name)
+def bound_numbers(
+    name: str, text: str, candidates: Sequence[float], words: set[str] | None = None
+) -> list[float]:
+    """The ``candidates`` written next to ``name``'s words (or ``words``) in ``text``,
+    the best placed ones only; all of them when none is (the model chooses, as before)."""
+    words = name_words(name) if words is None else words
     if not words:
         return list(candidates)
     scores = _scores(words, text)
@@ -99,6 +106,28 @@ def bound_numbers(name: str, text: str, candidates: Sequence[float]) -> list[flo
     if best == 0:
         return list(candidates)
     return [n for n in candidates if scores.get(n, 0) == best]
+
+
+def bind_siblings(
+    names: Sequence[str], text: str, candidates: Sequence[float]
+) -> dict[str, list[float]]:
+    """:func:`bound_numbers` for the number parameters of one object, read together.
+
+    A leaf is named by the words its siblings do not share ("initial" of
+    ``initial_value`` beside ``final_value``), and a number bound alone to two leaves
+    binds neither ("base and height as 6cm and 10cm" puts "height" next to 6): those
+    leaves keep every candidate, as before."""
+    named = {name: name_words(name) for name in names}
+    bound: dict[str, list[float]] = {}
+    for name, words in named.items():
+        shared = set().union(*(w for other, w in named.items() if other != name))
+        own = words - shared or words
+        bound[name] = bound_numbers(name, text, candidates, own)
+    alone = [tuple(b) for b in bound.values() if len(b) == 1]
+    for name, numbers in bound.items():
+        if len(numbers) == 1 and alone.count(tuple(numbers)) > 1:
+            bound[name] = list(candidates)
+    return bound
 
 
 def percents(text: str) -> set[float]:
@@ -241,6 +270,8 @@ def next_items(
     for key, value in arguments.items():
         if not isinstance(value, str):
             continue
+        if not value.strip() or not (value.strip()[0].isupper() or value.strip()[0].isdigit()):
+            continue  # a list of names or numbers, not of common words ("units and height")
         found = next_item(text, value)
         if found and not {s.lower() for s in found} & taken:
             out[key] = found

@@ -24,7 +24,7 @@ from typing import Any
 from .binding import (
     WORD,
     as_fractions,
-    bound_numbers,
+    bind_siblings,
     named_spans,
     said_options,
     stem,
@@ -177,7 +177,7 @@ def numeric_required(parameters: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def _narrow(schema: Any, offer: _Offer, name: str = "") -> Any:
+def _narrow(schema: Any, offer: _Offer, name: str = "", bound: list[float] | None = None) -> Any:
     """``schema`` narrowed; ``name`` is the property it is the value of, if any: a leaf
     takes the numbers, or the words, written next to its name's words when the request
     has some (:mod:`tools.binding`)."""
@@ -195,7 +195,7 @@ def _narrow(schema: Any, offer: _Offer, name: str = "") -> Any:
     kind = schema.get("type")
     stated = offer.numbers
     if kind in ("integer", "number") and stated:
-        stated = bound_numbers(name, offer.said, stated) if name else stated
+        stated = bound if bound is not None else stated
         if wants_fraction(schema):
             stated = as_fractions(stated, offer.said)
     if kind == "string" and name in offer.pinned:
@@ -215,7 +215,13 @@ def _narrow(schema: Any, offer: _Offer, name: str = "") -> Any:
 
 def _narrow_child(key: str, value: Any, offer: _Offer) -> Any:
     if key == "properties" and isinstance(value, dict):
-        return {name: _narrow(spec, offer, name) for name, spec in value.items()}
+        numeric = [
+            name
+            for name, spec in value.items()
+            if isinstance(spec, dict) and spec.get("type") in ("integer", "number")
+        ]
+        bound = bind_siblings(numeric, offer.said, offer.numbers) if offer.numbers else {}
+        return {name: _narrow(spec, offer, name, bound.get(name)) for name, spec in value.items()}
     if key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
         return _narrow(value, offer)
     return value
